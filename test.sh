@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test of the appliance on a Debian 12 machine, installing first what the tests need:
+# Debian packages (real OpenVPN, pppd, pppoe-server, user-mode-linux, tshark, ...) and NuGet packages.
+# Ends with one line "N passed, N failed, N skipped" computed from the TRX results.
+# Usage: ./test.sh [--fast]     --fast: only the tests that need nothing but .NET
+set -euo pipefail
+cd "$(dirname "$0")"
+
+fast=0
+[[ "${1:-}" == "--fast" ]] && fast=1
+
+# Real peers the end-to-end tests drive; see tests/README.md for which test needs which.
+packages=(iproute2 ethtool tcpdump tshark openvpn ppp pppoe user-mode-linux iperf3 python3)
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "test.sh: missing Debian packages: ${missing[*]}; run as root or install them" >&2
+      exit 2
+    fi
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+((fast)) || install_packages
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet restore Appliance.sln --verbosity quiet
+dotnet build Appliance.sln -c Release --no-restore --verbosity quiet -nologo
+
+results=TestResults
+rm -rf "$results"
+projects=(tests/Appliance.Tunnel.Tests)
+((fast)) || projects+=(tests/Appliance.EndToEnd.Tests)
+
+status=0
+for project in "${projects[@]}"; do
+  name=$(basename "$project")
+  echo "test.sh: running $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" || status=1
+done
+
+passed=0 failed=0 skipped=0
+for project in "${projects[@]}"; do
+  name=$(basename "$project")
+  trx="$results/$name.trx"
+  if [[ ! -f "$trx" ]]; then
+    echo "test.sh: $name produced no results (crashed or did not build); counted as one failure" >&2
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+  skipped=$((skipped + $(attr notExecuted)))
+done
+((failed == 0)) || status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
