@@ -10,7 +10,7 @@ fast=0
 [[ "${1:-}" == "--fast" ]] && fast=1
 
 # Real peers the end-to-end tests drive; see tests/README.md for which test needs which.
-packages=(iproute2 ethtool tcpdump tshark openvpn ppp pppoe user-mode-linux iperf3 python3)
+packages=(iproute2 ethtool kmod iputils-ping tcpdump tshark openvpn ppp pppoe user-mode-linux iperf3 openssl)
 
 install_packages() {
   local missing=()

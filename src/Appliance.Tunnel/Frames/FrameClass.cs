@@ -48,6 +48,6 @@ public readonly record struct FrameClass
 
     public bool IsPppoe => Family is EtherTypeFamily.PppoeDiscovery or EtherTypeFamily.PppoeSession;
 
-    /// <summary>True when the frame is a PPP control packet whose code was read.</summary>
-    public bool HasPppControl => PppCode != 0;
+    /// <summary>True when the frame is a PPP control packet whose code and identifier were read (code 0 is LCP Vendor-Specific, RFC 2153).</summary>
+    public bool HasPppControl { get; init; }
 }

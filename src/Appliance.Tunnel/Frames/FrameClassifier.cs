@@ -148,7 +148,7 @@ public static class FrameClassifier
             return result with { Status = FrameStatus.TruncatedPppControlHeader };
 
         ushort controlLength = BinaryPrimitives.ReadUInt16BigEndian(control.Slice(2, 2));
-        result = result with { PppCode = control[0], PppIdentifier = control[1] };
+        result = result with { PppCode = control[0], PppIdentifier = control[1], HasPppControl = true };
         if (controlLength < PppControlHeaderLength || controlLength > control.Length)
             return result with { Status = FrameStatus.PppControlLengthInconsistent };
         return result;

@@ -35,6 +35,19 @@ public sealed class DirectionCountersTests
     }
 
     [Fact]
+    public void Lcp_vendor_specific_code_0_is_a_control_packet_and_is_counted()
+    {
+        var counters = new DirectionCounters();
+        var frame = FrameClassifier.Classify(PppControl(Concentrator, ClientA, 1, PppProtocols.LcpValue, code: 0, identifier: 9, optionBytes: 4));
+
+        counters.Record(frame);
+
+        Assert.True(frame.HasPppControl);
+        Assert.Equal(9, frame.PppIdentifier);
+        Assert.Equal(1, counters.Snapshot().ByPppControl(PppProtocol.Lcp, 0));
+    }
+
+    [Fact]
     public void Drops_count_by_reason_with_their_bytes()
     {
         var counters = new DirectionCounters();
