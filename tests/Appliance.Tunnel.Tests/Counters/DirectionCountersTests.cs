@@ -44,7 +44,7 @@ public sealed class DirectionCountersTests
 
         Assert.True(frame.HasPppControl);
         Assert.Equal(9, frame.PppIdentifier);
-        Assert.Equal(1, counters.Snapshot().ByPppControl(PppProtocol.Lcp, 0));
+        Assert.Equal(1, counters.Snapshot().ByPppControl(PppProtocol.Lcp, (byte)0));
     }
 
     [Fact]
