@@ -26,14 +26,17 @@ public sealed record CaptureOptions
     /// <summary>Smallest <see cref="MaxFileBytes"/>: the headers and one full-size frame.</summary>
     public const long MinFileBytes = 4096;
 
+    /// <summary>Longest <see cref="MaxDuration"/>: a capture is a diagnostic; this keeps the limit timer and nanosecond arithmetic far from their ranges.</summary>
+    public static readonly TimeSpan MaxMaxDuration = TimeSpan.FromDays(7);
+
     /// <summary>Every problem with these settings, or none.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (MaxFileBytes < MinFileBytes)
             errors.Add($"MaxFileBytes: {MaxFileBytes} is below {MinFileBytes}; a capture must hold its headers and at least one frame");
-        if (MaxDuration <= TimeSpan.Zero)
-            errors.Add($"MaxDuration: {MaxDuration} must be positive");
+        if (MaxDuration <= TimeSpan.Zero || MaxDuration > MaxMaxDuration)
+            errors.Add($"MaxDuration: {MaxDuration} is outside 0 (exclusive)..{MaxMaxDuration.TotalDays} days");
         if (MaxFrames is < 1)
             errors.Add($"MaxFrames: {MaxFrames} must be at least 1, or null for no frame bound");
         if (SnapLength is < 14 or > 65535)

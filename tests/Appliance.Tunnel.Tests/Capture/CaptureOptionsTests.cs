@@ -30,6 +30,20 @@ public sealed class CaptureOptionsTests
     }
 
     [Fact]
+    public void A_duration_too_long_for_nanosecond_timestamps_is_refused()
+    {
+        var error = Assert.Single(new CaptureOptions { MaxDuration = TimeSpan.MaxValue }.Validate());
+        Assert.StartsWith("MaxDuration:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_longest_allowed_duration_starts_a_capture()
+    {
+        using var capture = new PortCapture(new MemoryStream(), "p", new CaptureOptions { MaxDuration = CaptureOptions.MaxMaxDuration, MaxFileBytes = long.MaxValue });
+        Assert.Equal(CaptureState.Recording, capture.State);
+    }
+
+    [Fact]
     public void A_capture_refuses_invalid_options()
     {
         var error = Assert.Throws<ArgumentException>(() => new PortCapture(new MemoryStream(), "p", new CaptureOptions { BufferFrames = 0 }));
