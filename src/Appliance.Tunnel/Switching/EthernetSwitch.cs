@@ -14,6 +14,10 @@ public sealed class EthernetSwitch : IDisposable
     private readonly TimeProvider _time;
     private readonly object _portsLock = new();
     private readonly ITimer _sweeper;
+    private readonly ITimer _clock;
+    // A coarse clock for MAC aging: reading the system clock costs a third of Forward, and aging
+    // works in minutes, so a timestamp refreshed every second is exact enough.
+    private long _now;
     private SwitchPort[] _ports = [];
     private SwitchOptions _options;
     private long _agingTicks;
@@ -25,8 +29,13 @@ public sealed class EthernetSwitch : IDisposable
         _options = new SwitchOptions();
         Options = options ?? _options;
         Macs = new MacTable(_time);
+        _now = _time.GetTimestamp();
+        _clock = _time.CreateTimer(_ => Volatile.Write(ref _now, _time.GetTimestamp()), null, ClockResolution, ClockResolution);
         _sweeper = _time.CreateTimer(_ => SweepMacs(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>How stale the switch's notion of "now" may be for MAC aging.</summary>
+    public static readonly TimeSpan ClockResolution = TimeSpan.FromSeconds(1);
 
     public MacTable Macs { get; }
 
@@ -114,7 +123,7 @@ public sealed class EthernetSwitch : IDisposable
             return;
         }
 
-        long now = _time.GetTimestamp();
+        long now = Volatile.Read(ref _now);
         long agingTicks = Volatile.Read(ref _agingTicks);
         int limit = ingress.Kind == PortKind.Uplink ? options.MaxMacsOnUplink : options.MaxMacsPerSession;
         switch (Macs.Learn(MacAddress.Read(frame[6..]), ingress, limit, agingTicks, now))
@@ -179,5 +188,9 @@ public sealed class EthernetSwitch : IDisposable
     /// <summary>Removes aged-out addresses now (also runs every 10 s).</summary>
     public int SweepMacs() => Macs.Sweep(Volatile.Read(ref _agingTicks), _time.GetTimestamp());
 
-    public void Dispose() => _sweeper.Dispose();
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _clock.Dispose();
+    }
 }
