@@ -1,12 +1,18 @@
 using Appliance.Tunnel.Counters;
+using Appliance.Tunnel.Devices;
 using Appliance.Tunnel.Switching;
 
 namespace Appliance.Agent;
 
-/// <summary>The switch's uplink port: the PPPoE NIC, a TAP on a bridge, or (without privileges) a detached port.</summary>
-internal sealed class Uplink(AgentOptions options, EthernetSwitch sw) : IHostedService, IFrameSink
+/// <summary>The switch's uplink: a raw socket on the PPPoE NIC, a TAP on a bridge, or a lab bridge made for the run.</summary>
+/// <remarks>Without the privileges to open devices the uplink stays a detached port that refuses frames (counted as
+/// <c>device_error</c>), and <see cref="Description"/> says why.</remarks>
+internal sealed class Uplink(AgentOptions options, EthernetSwitch sw, ILogger<Uplink> log) : IHostedService, IFrameSink, IDisposable
 {
-    private SwitchPort? _port;
+    private const string UplinkTapName = "appl-up0";
+    private DevicePort? _devicePort;
+    private SwitchPort? _detached;
+    private string? _createdBridge;
 
     public string Name { get; private set; } = "none";
     public string Kind { get; private set; } = "detached";
@@ -14,12 +20,62 @@ internal sealed class Uplink(AgentOptions options, EthernetSwitch sw) : IHostedS
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Devices are attached in the next step; until then the uplink is a port that refuses frames, counted.
-        Name = options.UplinkNic ?? options.UplinkBridge ?? options.LabBridge;
-        Kind = "detached";
-        _port = sw.AddPort("uplink", PortKind.Uplink, this);
-        Description = $"'{Name}' detached";
+        try
+        {
+            if (options.UplinkNic is { } nic)
+            {
+                _devicePort = new DevicePort(sw, RawSocketDevice.Open(nic), PortKind.Uplink, "uplink");
+                (Name, Kind, Description) = (nic, "nic", $"raw socket on NIC '{nic}'");
+            }
+            else if (options.UplinkBridge is { } bridge)
+            {
+                _devicePort = new DevicePort(sw, TapDevice.Open(UplinkTapName, new TapOptions { Bridge = bridge }), PortKind.Uplink, "uplink");
+                (Name, Kind, Description) = (bridge, "bridge", $"TAP '{UplinkTapName}' on bridge '{bridge}'");
+            }
+            else
+            {
+                StartLab();
+            }
+        }
+        catch (DeviceSetupException e)
+        {
+            // A named uplink that cannot be opened is a configuration error: refuse to run rather than guess.
+            if (options.UplinkNic is not null || options.UplinkBridge is not null)
+                throw new InvalidOperationException(e.Message, e);
+            Detach(e.Message);
+        }
+        Log.UplinkStarted(log, Description);
         return Task.CompletedTask;
+    }
+
+    private void StartLab()
+    {
+        string bridge = options.LabBridge;
+        if (Environment.UserName != "root")
+        {
+            Detach($"lab bridge '{bridge}' needs root (run ./run.sh as root, or name --uplink-nic / --uplink-bridge)");
+            return;
+        }
+        if (!IpCommand.InterfaceExists(bridge))
+        {
+            var (ok, error) = IpCommand.Run("link", "add", bridge, "type", "bridge", "mcast_snooping", "0");
+            if (!ok)
+            {
+                Detach($"cannot create lab bridge '{bridge}': {error}");
+                return;
+            }
+            _createdBridge = bridge;
+            IpCommand.Run("link", "set", bridge, "up");
+        }
+        _devicePort = new DevicePort(sw, TapDevice.Open(UplinkTapName, new TapOptions { Bridge = bridge }), PortKind.Uplink, "uplink");
+        (Name, Kind, Description) = (bridge, "lab", $"TAP '{UplinkTapName}' on lab bridge '{bridge}'{(_createdBridge is null ? "" : " (created for this run)")}");
+    }
+
+    private void Detach(string why)
+    {
+        Log.UplinkDetached(log, why);
+        _detached = sw.AddPort("uplink", PortKind.Uplink, this);
+        (Name, Kind, Description) = ("none", "detached", "detached: " + why);
     }
 
     public bool TrySend(ReadOnlySpan<byte> frame, out DropReason reason)
@@ -30,8 +86,19 @@ internal sealed class Uplink(AgentOptions options, EthernetSwitch sw) : IHostedS
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_port is not null)
-            sw.RemovePort(_port);
+        Dispose();
         return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _devicePort?.Dispose();
+        _devicePort = null;
+        if (_detached is not null)
+            sw.RemovePort(_detached);
+        _detached = null;
+        if (_createdBridge is not null)
+            IpCommand.Run("link", "del", _createdBridge);
+        _createdBridge = null;
     }
 }
