@@ -116,40 +116,10 @@ public sealed unsafe class RawSocketDevice : IFrameDevice
         }
     }
 
-    public DeviceResult Write(ReadOnlySpan<byte> frame)
-    {
-        if (!_fd.TryEnter())
-            return DeviceResult.Closed;
-        try
-        {
-            fixed (byte* p = frame)
-            {
-                while (true)
-                {
-                    // Bound socket: the kernel sends on the bound NIC; a VLAN tag in the frame goes out in band.
-                    nint n = Send(_fd.Fd, p, (nuint)frame.Length, 0);
-                    if (n >= 0)
-                        return DeviceResult.Ok((int)n);
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR)
-                        continue;
-                    // ENOBUFS (the NIC queue dropped it) is reported, not retried: retrying would spin.
-                    if (errno != Errno.EAGAIN)
-                        return DeviceResult.Error(errno);
-                    // Send buffer full: wait for room like a blocking socket would, but wake on dispose.
-                    int wait = _fd.Wait(POLLOUT);
-                    if (wait < 0)
-                        return DeviceResult.Closed;
-                    if (wait > 0)
-                        return DeviceResult.Error(wait);
-                }
-            }
-        }
-        finally
-        {
-            _fd.Exit();
-        }
-    }
+    // Bound socket: the kernel sends on the bound NIC; a VLAN tag in the frame goes out in band.
+    public DeviceResult Write(ReadOnlySpan<byte> frame) => _fd.Transmit(frame, &SendFrame);
+
+    private static nint SendFrame(int fd, byte* buffer, nuint length) => Send(fd, buffer, length, 0);
 
     /// <summary>Wakes a blocked <see cref="Read"/> (it returns Closed) and closes the socket, which also ends promiscuous mode.</summary>
     public void Dispose() => _fd.Shutdown();

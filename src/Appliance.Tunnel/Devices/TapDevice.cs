@@ -102,37 +102,7 @@ public sealed unsafe class TapDevice : IFrameDevice
         }
     }
 
-    public DeviceResult Write(ReadOnlySpan<byte> frame)
-    {
-        if (!_fd.TryEnter())
-            return DeviceResult.Closed;
-        try
-        {
-            fixed (byte* p = frame)
-            {
-                while (true)
-                {
-                    nint n = LinuxNative.Write(_fd.Fd, p, (nuint)frame.Length);
-                    if (n >= 0)
-                        return DeviceResult.Ok((int)n);
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR)
-                        continue;
-                    if (errno != Errno.EAGAIN)
-                        return DeviceResult.Error(errno);
-                    int wait = _fd.Wait(POLLOUT);
-                    if (wait < 0)
-                        return DeviceResult.Closed;
-                    if (wait > 0)
-                        return DeviceResult.Error(wait);
-                }
-            }
-        }
-        finally
-        {
-            _fd.Exit();
-        }
-    }
+    public DeviceResult Write(ReadOnlySpan<byte> frame) => _fd.Transmit(frame, &LinuxNative.Write);
 
     /// <summary>Wakes a blocked <see cref="Read"/> (it returns Closed) and closes the fd; a non-persistent TAP is removed.</summary>
     public void Dispose() => _fd.Shutdown();

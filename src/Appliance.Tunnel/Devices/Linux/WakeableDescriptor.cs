@@ -87,6 +87,40 @@ internal sealed unsafe class WakeableDescriptor : SafeHandle
         }
     }
 
+    /// <summary>Writes one whole frame with <paramref name="transmit"/> (write or send), waiting for room like a
+    /// blocking descriptor would but waking on dispose. ENOBUFS and other errors are returned, never retried: retrying would spin.</summary>
+    public DeviceResult Transmit(ReadOnlySpan<byte> frame, delegate*<int, byte*, nuint, nint> transmit)
+    {
+        if (!TryEnter())
+            return DeviceResult.Closed;
+        try
+        {
+            fixed (byte* p = frame)
+            {
+                while (true)
+                {
+                    nint n = transmit(Fd, p, (nuint)frame.Length);
+                    if (n >= 0)
+                        return DeviceResult.Ok((int)n);
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR)
+                        continue;
+                    if (errno != Errno.EAGAIN)
+                        return DeviceResult.Error(errno);
+                    int wait = Wait(POLLOUT);
+                    if (wait < 0)
+                        return DeviceResult.Closed;
+                    if (wait > 0)
+                        return DeviceResult.Error(wait);
+                }
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Wakes every waiter and closes the fds once no call is in flight. Idempotent.</summary>
     public void Shutdown()
     {
