@@ -5,9 +5,14 @@
 #   output-dir defaults to tests/Appliance.Tunnel.Tests/Vectors/openvpn (in this repo).
 #
 # Needs: root (a network namespace of its own, removed at the end; a 2.6 server in mode server needs a
-# tap device), openvpn 2.6, openssl, ip, cc (for the small LD_PRELOAD shim below). The client's and the
-# server's tap are brought up inside the namespace so the kernel's own IPv6 ND/MLD frames cross the
-# tunnel as real Ethernet payloads.
+# tap device), openvpn 2.6, openssl, ip, tcpdump, python3 (cuts logs and capture into vector files) and
+# cc (for the small LD_PRELOAD shim below). Both taps are brought up inside the namespace so the kernel's
+# own IPv6 ND/MLD frames cross the tunnel as real Ethernet payloads.
+#
+# Three sessions: AES-256-GCM + tls-crypt, AES-128-GCM + tls-auth (SHA1, key-direction 0/1),
+# CHACHA20-POLY1305 + tls-auth with auth SHA256; each with `keepalive 1 10` so pings flow at once.
+# HARVEST_KEEP=1 keeps the temporary directory; HARVEST_KEEP_LOGS=1 also copies the raw verb-9 logs
+# and pcaps into the output directory (large; not committed).
 #
 # Why a shim: a 2.6 client always announces TLS-EKM (IV_PROTO bit 3, compiled in) and a 2.6 server then
 # pushes tls-ekm; no option of either side turns that off (key-derivation/protocol-flags are push-only).
