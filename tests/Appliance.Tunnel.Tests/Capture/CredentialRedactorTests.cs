@@ -30,7 +30,7 @@ public sealed class CredentialRedactorTests
     public void Pap_request_behind_a_vlan_tag_is_redacted_at_the_shifted_offset()
     {
         var body = new byte[] { 3, (byte)'b', (byte)'o', (byte)'b', 2, (byte)'p', (byte)'w' };
-        var frame = Control(Concentrator, Client, PppProtocols.PapValue, 1, 1, body, vlan: 7);
+        var frame = CaptureFrames.Control(Concentrator, Client, PppProtocols.PapValue, 1, 1, body, vlan: 7);
         var copy = Redacted(frame, out bool redacted);
 
         Assert.True(redacted);
@@ -40,7 +40,7 @@ public sealed class CredentialRedactorTests
     [Fact]
     public void Pap_request_whose_peer_id_length_overruns_the_packet_is_zeroed_whole_after_that_length()
     {
-        var frame = Control(Concentrator, Client, PppProtocols.PapValue, 1, 1, [200, (byte)'s', (byte)'e', (byte)'c']);
+        var frame = CaptureFrames.Control(Concentrator, Client, PppProtocols.PapValue, 1, 1, [200, (byte)'s', (byte)'e', (byte)'c']);
         var copy = Redacted(frame, out _);
         Assert.Equal<byte>([200, 0, 0, 0], copy[Body..]);
     }
@@ -48,7 +48,7 @@ public sealed class CredentialRedactorTests
     [Fact]
     public void Chap_challenge_value_and_name_are_zeroed()
     {
-        var frame = Control(Concentrator, Client, PppProtocols.ChapValue, 1, 1, [2, 0xAA, 0xBB, (byte)'a', (byte)'c']);
+        var frame = CaptureFrames.Control(Concentrator, Client, PppProtocols.ChapValue, 1, 1, [2, 0xAA, 0xBB, (byte)'a', (byte)'c']);
         var copy = Redacted(frame, out bool redacted);
         Assert.True(redacted);
         Assert.Equal<byte>([2, 0, 0, 0, 0], copy[Body..]);
@@ -58,7 +58,7 @@ public sealed class CredentialRedactorTests
     public void Pap_nak_message_is_kept_because_it_says_why_a_login_failed()
     {
         var message = "Login incorrect"u8.ToArray();
-        var frame = Control(Client, Concentrator, PppProtocols.PapValue, 3, 1, [(byte)message.Length, .. message]);
+        var frame = CaptureFrames.Control(Client, Concentrator, PppProtocols.PapValue, 3, 1, [(byte)message.Length, .. message]);
         var copy = Redacted(frame, out bool redacted);
         Assert.False(redacted);
         Assert.Equal(frame, copy);
@@ -67,7 +67,7 @@ public sealed class CredentialRedactorTests
     [Fact]
     public void Unknown_pap_code_has_its_whole_body_zeroed()
     {
-        var frame = Control(Concentrator, Client, PppProtocols.PapValue, 9, 1, [1, 2, 3, 4]);
+        var frame = CaptureFrames.Control(Concentrator, Client, PppProtocols.PapValue, 9, 1, [1, 2, 3, 4]);
         var copy = Redacted(frame, out bool redacted);
         Assert.True(redacted);
         Assert.Equal<byte>([0, 0, 0, 0], copy[Body..]);

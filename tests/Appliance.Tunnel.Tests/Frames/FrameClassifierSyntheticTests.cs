@@ -147,7 +147,7 @@ public sealed class FrameClassifierSyntheticTests
     [MemberData(nameof(BadPppoeHeaders))]
     public void Pppoe_header_with_a_bad_version_type_or_code_is_reported_and_nothing_past_it_is_read(string row, ushort etherType, byte versionType, byte code)
     {
-        byte[] payload = etherType == 0x8864 ? Ppp(0xC021, Control(1, 1, [])) : [0x01, 0x01, 0x00, 0x00];
+        byte[] payload = etherType == 0x8864 ? Ppp(0xC021, SyntheticFrame.Control(1, 1, [])) : [0x01, 0x01, 0x00, 0x00];
         var c = FrameClassifier.Classify(Ethernet(Concentrator, etherType, Pppoe(code, 1, payload, versionType: versionType)));
 
         Assert.True(c.Status == FrameStatus.BadPppoeHeader, row);
@@ -159,7 +159,7 @@ public sealed class FrameClassifierSyntheticTests
     [Fact]
     public void Pppoe_length_larger_than_the_frame_is_reported_and_the_ppp_header_is_not_read()
     {
-        byte[] ppp = Ppp(0x8021, Control(2, 2, [0x03, 0x06, 10, 67, 0, 1]));
+        byte[] ppp = Ppp(0x8021, SyntheticFrame.Control(2, 2, [0x03, 0x06, 10, 67, 0, 1]));
         var c = FrameClassifier.Classify(Ethernet(Concentrator, 0x8864, Pppoe(0, 1, ppp, lengthField: (ushort)(ppp.Length + 1))));
 
         Assert.Equal(FrameStatus.PppoeLengthExceedsFrame, c.Status);
@@ -194,7 +194,7 @@ public sealed class FrameClassifierSyntheticTests
     [Fact]
     public void Control_header_cut_by_the_pppoe_length_reports_the_protocol_but_no_code()
     {
-        byte[] frame = Resized(Ethernet(Concentrator, 0x8864, Pppoe(0, 1, Ppp(0xC021, Control(9, 1, [1, 2, 3, 4])), lengthField: 5)), 60);
+        byte[] frame = Resized(Ethernet(Concentrator, 0x8864, Pppoe(0, 1, Ppp(0xC021, SyntheticFrame.Control(9, 1, [1, 2, 3, 4])), lengthField: 5)), 60);
 
         var c = FrameClassifier.Classify(frame);
 
@@ -216,7 +216,7 @@ public sealed class FrameClassifierSyntheticTests
     [MemberData(nameof(InconsistentControlLengths))]
     public void Control_length_that_contradicts_the_pppoe_payload_is_reported_with_the_code_it_read(string row, ushort controlLength)
     {
-        byte[] frame = Ethernet(Client, 0x8864, Pppoe(0, 1, Ppp(0x8021, Control(1, 9, [0x03, 0x06, 0, 0, 0, 0], controlLength))));
+        byte[] frame = Ethernet(Client, 0x8864, Pppoe(0, 1, Ppp(0x8021, SyntheticFrame.Control(1, 9, [0x03, 0x06, 0, 0, 0, 0], controlLength))));
 
         var c = FrameClassifier.Classify(frame);
 
@@ -239,7 +239,7 @@ public sealed class FrameClassifierSyntheticTests
     [Fact]
     public void Unknown_ppp_protocol_is_other_and_keeps_its_value()
     {
-        var c = FrameClassifier.Classify(Ethernet(Client, 0x8864, Pppoe(0, 1, Ppp(0x80FD, Control(1, 1, [])))));
+        var c = FrameClassifier.Classify(Ethernet(Client, 0x8864, Pppoe(0, 1, Ppp(0x80FD, SyntheticFrame.Control(1, 1, [])))));
 
         Assert.Equal(FrameStatus.Complete, c.Status);
         Assert.Equal(PppProtocol.Other, c.PppProtocol);
