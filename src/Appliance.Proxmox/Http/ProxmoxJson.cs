@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Appliance.Proxmox.Http;
 
@@ -18,6 +19,7 @@ public static class ProxmoxJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         options.Converters.Add(new LooseBooleanConverter());
         options.MakeReadOnly();
