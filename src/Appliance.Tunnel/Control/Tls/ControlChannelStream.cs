@@ -56,8 +56,15 @@ public sealed class ControlChannelStream : Stream
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
     /// <summary>Completes when TLS wrote something or read something (freeing inbound room): the loop should <see cref="Exchange"/> again.</summary>
-    public ValueTask<bool> WaitForActivityAsync(CancellationToken cancellationToken = default) =>
-        _activity.Reader.ReadAsync(cancellationToken);
+    /// <remarks>Returns at once if activity happened since the last wait; also returns once the stream is disposed.</remarks>
+    public async ValueTask WaitForActivityAsync(CancellationToken cancellationToken = default)
+    {
+        while (!_activity.Reader.TryRead(out _))
+        {
+            if (!await _activity.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                return;
+        }
+    }
 
     /// <summary>Loop side: offers one received in-order payload; false when the inbound queue is full or completed.</summary>
     public bool TryDeliverInbound(ReadOnlyMemory<byte> payload) => payload.IsEmpty || _inbound.Writer.TryWrite(payload);
@@ -171,6 +178,7 @@ public sealed class ControlChannelStream : Stream
         {
             _inbound.Writer.TryComplete();
             _outbound.Writer.TryComplete();
+            _activity.Writer.TryComplete();
         }
         base.Dispose(disposing);
     }
