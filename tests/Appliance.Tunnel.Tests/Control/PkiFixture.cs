@@ -1,0 +1,7 @@
+namespace Appliance.Tunnel.Tests.Control;
+
+[CollectionDefinition(Name)]
+public sealed class PkiCollection : ICollectionFixture<TestPki>
+{
+    public const string Name = "Control channel PKI";
+}
