@@ -63,6 +63,7 @@ public sealed class TlsControlSession : IAsyncDisposable
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             AllowRenegotiation = false,
+            AllowTlsResume = false,
             RemoteCertificateValidationCallback = ValidateClientCertificate,
         };
         TlsHandshakeResult result;
