@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Appliance.Tunnel.Control.Tls;
+using Xunit.Abstractions;
+
+namespace Appliance.Tunnel.Tests.Control;
+
+/// <summary>Skips when the OpenVPN binary is not installed (the fast tier must need nothing but .NET).</summary>
+public sealed class OpenVpnFactAttribute : FactAttribute
+{
+    public const string Binary = "/usr/sbin/openvpn";
+
+    public OpenVpnFactAttribute()
+    {
+        if (!File.Exists(Binary))
+            Skip = $"{Binary} not installed (Debian package openvpn)";
+    }
+}
+
+/// <summary>The real OpenVPN 2.6 client against our reliable channel and TLS session (no tls-crypt, <c>dev null</c>, loopback UDP).</summary>
+[Collection(PkiCollection.Name)]
+[Trait("Category", "EndToEnd")]
+public sealed class OpenVpnClientInteropTests(TestPki pki, ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("ovpn-control-").FullName;
+
+    [OpenVpnFact]
+    public async Task Real_client_verifies_us_sends_its_key_message_and_accepts_our_reply_and_push()
+    {
+        var validator = new ClientCertificateValidator(pki.Ca, pki.LoadCrl(pki.CrlRevokingMallory));
+        await using var session = new TlsControlSession(new TlsControlOptions { ServerCertificate = pki.ServerContext }, validator);
+        await using var server = new PlainUdpControlServer(session);
+        var log = new StringBuilder();
+        using var client = StartClient(server.Port, pki.Alice, log);
+        try
+        {
+            var handshake = await session.AuthenticateAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(handshake.Succeeded, $"{handshake.Outcome} {handshake.Refusal} {handshake.Detail}");
+            Assert.Equal("alice", session.PeerCommonName);
+
+            var key = await session.ReadKeyMethod2Async().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(ControlIoStatus.Ok, key.Status);
+            Assert.Contains("IV_VER=2.6", Encoding.ASCII.GetString(key.Message.Span));
+
+            Assert.Equal(ControlIoStatus.Ok, await session.WriteMessageAsync(ServerKeyMethod2()));
+            Assert.Equal(ControlIoStatus.Ok, await session.WriteTextAsync("PUSH_REPLY,ping 10,ping-restart 60,peer-id 1,cipher AES-256-GCM"));
+
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            string text = Snapshot(log);
+            Assert.Contains("VERIFY OK", text);
+            Assert.Contains("Control Channel: TLSv1.3", text);
+            Assert.Contains("PUSH: Received control message: 'PUSH_REPLY,ping 10,ping-restart 60,peer-id 1,cipher AES-256-GCM'", text);
+            Assert.DoesNotContain("PUSH_REQUEST", text);
+            output.WriteLine($"packets in {server.PacketsIn}, out {server.PacketsOut}; counters {server.Channel.Counters}");
+        }
+        finally
+        {
+            if (!client.HasExited)
+                client.Kill();
+            await client.WaitForExitAsync();
+            output.WriteLine(Snapshot(log));
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Real_client_with_a_revoked_certificate_is_refused_as_revoked()
+    {
+        var validator = new ClientCertificateValidator(pki.Ca, pki.LoadCrl(pki.CrlRevokingMallory));
+        await using var session = new TlsControlSession(new TlsControlOptions { ServerCertificate = pki.ServerContext }, validator);
+        await using var server = new PlainUdpControlServer(session);
+        var log = new StringBuilder();
+        using var client = StartClient(server.Port, pki.Revoked, log);
+        try
+        {
+            var handshake = await session.AuthenticateAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal((TlsHandshakeOutcome.CertificateRefused, ClientCertificateRefusal.Revoked), (handshake.Outcome, handshake.Refusal));
+            Assert.Equal("mallory", handshake.CommonName);
+            // .NET 10 on Linux sends no alert for a refused client certificate: the client believes TLS is up and
+            // waits for our key-method-2 reply until its hand-window ends (see TlsControlSessionTests).
+        }
+        finally
+        {
+            if (!client.HasExited)
+                client.Kill();
+            await client.WaitForExitAsync();
+            output.WriteLine(Snapshot(log));
+        }
+    }
+
+    /// <summary>§4.2: <c>0u32, 0x02, random1(32), random2(32), options, then empty user, password, peer-info</c>.</summary>
+    private static byte[] ServerKeyMethod2()
+    {
+        byte[] options = Encoding.ASCII.GetBytes("V4,dev-type null,link-mtu 1549,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,key-method 2,tls-server\0");
+        var message = new byte[4 + 1 + 64 + 2 + options.Length + 6];
+        message[4] = 0x02;
+        RandomNumberGenerator.Fill(message.AsSpan(5, 64));
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(69), (ushort)options.Length);
+        options.CopyTo(message, 71);
+        return message;
+    }
+
+    private Process StartClient(int port, X509Certificate2 certificate, StringBuilder log)
+    {
+        File.WriteAllText(Path.Combine(_directory, "ca.pem"), pki.Ca.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_directory, "client.pem"), certificate.ExportCertificatePem());
+        using (var key = certificate.GetECDsaPrivateKey()!)
+            File.WriteAllText(Path.Combine(_directory, "client.key"), key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(_directory, "client.ovpn"), $"""
+            client
+            dev null
+            proto udp4
+            remote 127.0.0.1 {port}
+            nobind
+            ca ca.pem
+            cert client.pem
+            key client.key
+            remote-cert-tls server
+            tls-exit
+            hand-window 30
+            connect-retry-max 1
+            verb 4
+            """);
+        var start = new ProcessStartInfo(OpenVpnFactAttribute.Binary)
+        {
+            WorkingDirectory = _directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--config");
+        start.ArgumentList.Add("client.ovpn");
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string Snapshot(StringBuilder log)
+    {
+        lock (log)
+            return log.ToString();
+    }
+
+    private static async Task WaitForAsync(StringBuilder log, string line, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!Snapshot(log).Contains(line, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the client never logged '{line}'");
+            await Task.Delay(50);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
