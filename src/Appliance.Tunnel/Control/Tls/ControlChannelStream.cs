@@ -91,7 +91,10 @@ public sealed class ControlChannelStream : Stream
         {
             if (_pendingOutbound.IsEmpty && !_outbound.Reader.TryRead(out _pendingOutbound))
                 break;
-            if (channel.Enqueue(ReliableMessageKind.Control, _pendingOutbound) != EnqueueResult.Queued)
+            var result = channel.Enqueue(ReliableMessageKind.Control, _pendingOutbound);
+            if (result == EnqueueResult.TooLarge)
+                throw new InvalidOperationException($"chunk of {_pendingOutbound.Length} bytes exceeds the channel's MaxPayloadLength {channel.Options.MaxPayloadLength}; configure MaxChunkLength below it");
+            if (result != EnqueueResult.Queued)
                 break;
             _pendingOutbound = default;
             moved = true;
