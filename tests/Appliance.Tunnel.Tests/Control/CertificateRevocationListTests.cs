@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Tunnel.Control.Tls;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 [Collection(PkiCollection.Name)]
 public class CertificateRevocationListTests(TestPki pki)

@@ -1,7 +1,7 @@
 using Appliance.Tunnel.Control.Tls;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 [Collection(PkiCollection.Name)]
 public class ClientCertificateValidatorTests(TestPki pki)

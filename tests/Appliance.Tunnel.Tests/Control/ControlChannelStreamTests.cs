@@ -1,7 +1,7 @@
 using Appliance.Tunnel.Control.Reliability;
 using Appliance.Tunnel.Control.Tls;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 public class ControlChannelStreamTests
 {

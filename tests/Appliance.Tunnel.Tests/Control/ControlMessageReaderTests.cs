@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Appliance.Tunnel.Control.Tls;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 public class ControlMessageReaderTests
 {
@@ -63,6 +63,29 @@ public class ControlMessageReaderTests
         Assert.Equal(ControlParseStatus.Complete, reader.TryTakeKeyMethod2(out _));
         Assert.Equal(ControlParseStatus.Complete, reader.TryTakeText(out var text));
         Assert.Equal("PUSH_REQUEST", text);
+    }
+
+    public static TheoryData<string> Sessions => new(Appliance.Tunnel.Tests.Protocol.OpenVpnVectors.Sessions);
+
+    /// <summary>The plaintext records a real 2.6.14 client sent (tests/lab vectors), framed whole, then the commands after them.</summary>
+    [Theory]
+    [MemberData(nameof(Sessions))]
+    public void Real_client_plaintext_is_framed_into_the_key_message_and_its_commands(string name)
+    {
+        var fromClient = Appliance.Tunnel.Tests.Protocol.OpenVpnVectors.Plaintext(name).Where(p => p.FromClient).Select(p => p.Bytes).ToList();
+        var reader = new ControlMessageReader();
+        foreach (byte[] record in fromClient)
+            Assert.True(reader.Append(record));
+        Assert.Equal(ControlParseStatus.Complete, reader.TryTakeKeyMethod2(out var key));
+        Assert.Equal(fromClient[0], key.ToArray());
+        Assert.Equal(Appliance.Tunnel.Control.KeyMethod2ParseResult.Ok, Appliance.Tunnel.Control.KeyMethod2.TryParseClientMessage(key.Span, out var parsed));
+        parsed!.Dispose();
+        for (int i = 1; i < fromClient.Count; i++)
+        {
+            Assert.Equal(ControlParseStatus.Complete, reader.TryTakeText(out var command));
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(fromClient[i]).TrimEnd('\0'), command);
+        }
+        Assert.Equal(0, reader.Buffered);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Appliance.Tunnel.Control.Reliability;
 using Appliance.Tunnel.Control.Tls;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>
 /// Our server <see cref="TlsControlSession"/> and a client <see cref="SslStream"/>, each over its own reliable channel,

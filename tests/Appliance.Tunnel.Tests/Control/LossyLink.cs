@@ -1,6 +1,6 @@
 using Appliance.Tunnel.Control.Reliability;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>One control packet as the codec would carry it, without bytes on the wire: message (absent for a pure ACK) and ACK ids.</summary>
 public sealed record LinkPacket(bool IsPureAck, uint MessageId, ReliableMessageKind Kind, byte[] Payload, uint[] Acks);

@@ -1,12 +1,12 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Appliance.Tunnel.Control;
 using Appliance.Tunnel.Control.Tls;
 using Xunit.Abstractions;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>Skips when the OpenVPN binary is not installed (the fast tier must need nothing but .NET).</summary>
 public sealed class OpenVpnFactAttribute : FactAttribute
@@ -43,7 +43,12 @@ public sealed class OpenVpnClientInteropTests(TestPki pki, ITestOutputHelper out
 
             var key = await session.ReadKeyMethod2Async().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(ControlIoStatus.Ok, key.Status);
-            Assert.Contains("IV_VER=2.6", Encoding.ASCII.GetString(key.Message.Span));
+            Assert.Equal(KeyMethod2ParseResult.Ok, KeyMethod2.TryParseClientMessage(key.Message.Span, out var clientKey));
+            using (clientKey)
+            {
+                Assert.Equal("2.6.14", clientKey!.PeerInfo.Version);
+                Assert.True(clientKey.PeerInfo.Protocol.HasFlag(IvProtoFlags.CcExitNotify));
+            }
 
             Assert.Equal(ControlIoStatus.Ok, await session.WriteMessageAsync(ServerKeyMethod2()));
             Assert.Equal(ControlIoStatus.Ok, await session.WriteTextAsync("PUSH_REPLY,ping 10,ping-restart 60,peer-id 1,cipher AES-256-GCM"));
@@ -90,15 +95,13 @@ public sealed class OpenVpnClientInteropTests(TestPki pki, ITestOutputHelper out
         }
     }
 
-    /// <summary>§4.2: <c>0u32, 0x02, random1(32), random2(32), options, then empty user, password, peer-info</c>.</summary>
+    /// <summary>§4.2, written by the key-method-2 codec with fresh randoms.</summary>
     private static byte[] ServerKeyMethod2()
     {
-        byte[] options = Encoding.ASCII.GetBytes("V4,dev-type null,link-mtu 1549,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,key-method 2,tls-server\0");
-        var message = new byte[4 + 1 + 64 + 2 + options.Length + 6];
-        message[4] = 0x02;
-        RandomNumberGenerator.Fill(message.AsSpan(5, 64));
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(69), (ushort)options.Length);
-        options.CopyTo(message, 71);
+        const string options = "V4,dev-type null,link-mtu 1549,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,key-method 2,tls-server";
+        var message = new byte[KeyMethod2.ServerMessageSize(options)];
+        Assert.True(KeyMethod2.TryWriteServerMessage(message, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), options, out int written));
+        Assert.Equal(message.Length, written);
         return message;
     }
 

@@ -1,4 +1,4 @@
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 [CollectionDefinition(Name)]
 public sealed class PkiCollection : ICollectionFixture<TestPki>

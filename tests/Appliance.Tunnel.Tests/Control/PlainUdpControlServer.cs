@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using Appliance.Tunnel.Control.Reliability;
 using Appliance.Tunnel.Control.Tls;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>
 /// Just enough of a server to put our reliable channel and TLS session in front of a real OpenVPN client: UDP on

@@ -2,7 +2,7 @@ using Appliance.Tunnel.Control.Reliability;
 using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>Two reliable channels over a lossy link: every byte arrives once and in order, whatever the network does.</summary>
 public class ReliableDeliveryTests

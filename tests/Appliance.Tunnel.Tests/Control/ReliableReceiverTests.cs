@@ -1,6 +1,6 @@
 using Appliance.Tunnel.Control.Reliability;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 public class ReliableReceiverTests
 {

@@ -1,7 +1,7 @@
 using Appliance.Tunnel.Control.Reliability;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 public class ReliableSenderTests
 {

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>Facts about .NET's SslStream on Linux that the control channel's design rests on.</summary>
 [Collection(PkiCollection.Name)]

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Tunnel.Control.Tls;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>An EC P-256 PKI made in memory for the control-channel tests: our CA, a server, clients good and bad, a foreign CA, CRLs.</summary>
 /// <remarks>Validity is relative to the real clock, because both TLS peers also check it; tests move a fake clock only for the reliability layer.</remarks>

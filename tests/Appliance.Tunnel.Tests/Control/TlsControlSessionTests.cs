@@ -3,7 +3,7 @@ using System.Text;
 using Xunit.Abstractions;
 using Appliance.Tunnel.Control.Tls;
 
-namespace Appliance.Tunnel.Tests.Control;
+namespace Appliance.Tunnel.Tests.ControlChannel;
 
 /// <summary>Our TLS server against a .NET TLS client, each over its own reliable channel, across a lossy in-memory link.</summary>
 [Collection(PkiCollection.Name)]
