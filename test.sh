@@ -39,11 +39,14 @@ rm -rf "$results"
 projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Proxmox.Tests)
 ((fast)) || projects+=(tests/Appliance.EndToEnd.Tests)
 
+filter=()
+((fast)) && filter=(--filter "Category!=EndToEnd")
+
 status=0
 for project in "${projects[@]}"; do
   name=$(basename "$project")
   echo "test.sh: running $name"
-  dotnet test "$project" -c Release --no-build --nologo \
+  dotnet test "$project" -c Release --no-build --nologo "${filter[@]}" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" || status=1
 done
