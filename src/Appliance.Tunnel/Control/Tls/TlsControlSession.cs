@@ -24,6 +24,7 @@ public sealed class TlsControlSession : IAsyncDisposable
     private ClientCertificateCheck? _check;
     private X509Certificate2? _peerCertificate;
     private bool _authenticated;
+    private bool _refusedInBand;
 
     public TlsControlSession(TlsControlOptions options, ClientCertificateValidator validator, ControlChannelStream? transport = null, ILogger? logger = null)
     {
@@ -71,9 +72,12 @@ public sealed class TlsControlSession : IAsyncDisposable
         {
             await _ssl.AuthenticateAsServerAsync(sslOptions, cancellationToken).ConfigureAwait(false);
             _authenticated = _check is { IsAccepted: true };
+            _refusedInBand = !_authenticated && _options.RefuseInBand;
             result = _authenticated
                 ? new(TlsHandshakeOutcome.Completed, null, _check!.Value.CommonName, null)
-                : new(TlsHandshakeOutcome.TlsError, null, null, "handshake finished without a validated client certificate");
+                : _check is { IsAccepted: false } refusedInBand
+                    ? new(TlsHandshakeOutcome.CertificateRefused, refusedInBand.Refusal, refusedInBand.CommonName, refusedInBand.Detail)
+                    : new(TlsHandshakeOutcome.CertificateRefused, ClientCertificateRefusal.NoCertificate, null, "the client presented no certificate");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -118,7 +122,27 @@ public sealed class TlsControlSession : IAsyncDisposable
         _check = check;
         if (check.IsAccepted && presented is not null)
             _peerCertificate = X509CertificateLoader.LoadCertificate(presented.RawDataMemory.Span);
-        return check.IsAccepted;
+        return check.IsAccepted || _options.RefuseInBand;
+    }
+
+    /// <summary>After a handshake that ended in <see cref="TlsHandshakeOutcome.CertificateRefused"/> with in-band refusal on,
+    /// sends <c>AUTH_FAILED,&lt;reason&gt;</c> so the client stops with a readable message. Nothing else can be sent.</summary>
+    public async ValueTask<ControlIoStatus> WriteRefusalAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        if (!_refusedInBand)
+            return ControlIoStatus.NotAuthenticated;
+        _refusedInBand = false;
+        byte[] bytes = Encoding.UTF8.GetBytes("AUTH_FAILED," + reason + "\0");
+        try
+        {
+            await _ssl.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return ControlIoStatus.Ok;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return ControlIoStatus.Closed;
+        }
     }
 
     /// <summary>Writes one control message as exactly one TLS record (one SslStream write), e.g. the key-method-2 reply or <c>PUSH_REPLY,…\0</c>.</summary>
