@@ -36,12 +36,14 @@ public enum DropReason : byte
     Malformed,
     /// <summary>Shed by the rate limiter to protect live sessions.</summary>
     RateLimited,
+    /// <summary>A packet from an address, connection or peer-id that has no session, and is not a session's opening reset.</summary>
+    NoSession,
 }
 
 /// <summary>Traits of <see cref="DropReason"/>.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.RateLimited + 1;
+    public const int Count = (int)DropReason.NoSession + 1;
 
     /// <summary>Stable snake_case name for APIs and metrics.</summary>
     public static string Key(DropReason reason) => reason switch
@@ -62,6 +64,7 @@ public static class DropReasons
         DropReason.BadControlAuthentication => "bad_control_authentication",
         DropReason.Malformed => "malformed",
         DropReason.RateLimited => "rate_limited",
+        DropReason.NoSession => "no_session",
         _ => "unknown",
     };
 }

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Appliance.Tunnel.Transport;
+
+/// <summary>One UDP socket: a dedicated receive thread hands every datagram to the <see cref="IPacketReceiver"/>.</summary>
+/// <remarks>
+/// The receive loop allocates nothing per datagram (one buffer, one reused <see cref="SocketAddress"/>). Sends are
+/// thread-safe. Outer IP fragmentation is allowed on purpose (DF off, PMTU discovery off): a 1514-byte PPPoE frame
+/// becomes a 1566-byte IPv4 datagram, which must still cross a 1500 (or 1280) underlay.
+/// </remarks>
+public sealed class UdpTransport : IDisposable
+{
+    private const int MaxDatagram = 65535;
+    private readonly Socket _socket;
+    private readonly IPacketReceiver _receiver;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    private UdpTransport(Socket socket, IPacketReceiver receiver)
+    {
+        _socket = socket;
+        _receiver = receiver;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"udp {LocalEndPoint}" };
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Datagrams the socket reported as errors while receiving (e.g. ICMP port unreachable on Linux).</summary>
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+    private long _receiveErrors;
+
+    /// <summary>Binds <paramref name="endPoint"/> (IPv6 any also takes IPv4) and starts receiving.</summary>
+    public static UdpTransport Start(IPEndPoint endPoint, IPacketReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            if (endPoint.AddressFamily == AddressFamily.InterNetwork)
+                socket.DontFragment = false;
+            AllowFragmentation(socket);
+            socket.ReceiveBufferSize = 4 << 20;
+            socket.SendBufferSize = 4 << 20;
+            socket.Bind(endPoint);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"cannot listen on udp {endPoint}: {e.Message} ({e.SocketErrorCode}); choose a free port or address", e);
+        }
+        var transport = new UdpTransport(socket, receiver);
+        transport._thread.Start();
+        return transport;
+    }
+
+    /// <summary>IP_MTU_DISCOVER = IP_PMTUDISC_DONT: the kernel fragments large datagrams instead of dropping them with EMSGSIZE.</summary>
+    private static void AllowFragmentation(Socket socket)
+    {
+        const int IpMtuDiscover = 10, Ipv6MtuDiscover = 23, PmtuDiscDont = 0;
+        if (!OperatingSystem.IsLinux())
+            return;
+        try
+        {
+            if (socket.AddressFamily == AddressFamily.InterNetwork || socket.DualMode)
+                socket.SetRawSocketOption(0 /* SOL_IP */, IpMtuDiscover, BitConverter.GetBytes(PmtuDiscDont));
+            if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+                socket.SetRawSocketOption(41 /* SOL_IPV6 */, Ipv6MtuDiscover, BitConverter.GetBytes(PmtuDiscDont));
+        }
+        catch (SocketException)
+        {
+            // Not fatal: fragmentation then follows the kernel default (PMTU discovery).
+        }
+    }
+
+    /// <summary>Sends one datagram to <paramref name="to"/>; false on a socket error (counted by the caller).</summary>
+    public bool SendTo(ReadOnlySpan<byte> datagram, SocketAddress to)
+    {
+        try
+        {
+            return _socket.SendTo(datagram, SocketFlags.None, to) == datagram.Length;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = GC.AllocateArray<byte>(MaxDatagram, pinned: true);
+        var from = new SocketAddress(_socket.AddressFamily);
+        while (!_stopping)
+        {
+            int received;
+            try
+            {
+                received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.Interrupted)
+            {
+                Interlocked.Increment(ref _receiveErrors);
+                continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (_stopping)
+                    return;
+                Interlocked.Increment(ref _receiveErrors);
+                Thread.Sleep(10);
+                continue;
+            }
+            _receiver.OnDatagram(buffer.AsSpan(0, received), from, this);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _socket.Dispose();
+        if (Thread.CurrentThread != _thread)
+            _thread.Join(TimeSpan.FromSeconds(5));
+    }
+
+    public override string ToString() => $"udp {LocalEndPoint}";
+}
