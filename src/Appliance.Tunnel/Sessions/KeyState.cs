@@ -202,8 +202,8 @@ internal sealed class KeyState : IAsyncDisposable
             {
                 if (handshake.Outcome == TlsHandshakeOutcome.CertificateRefused)
                 {
-                    string reason = RefusalText(handshake.Refusal);
-                    await Tls.WriteRefusalAsync(reason, token).ConfigureAwait(false);
+                    if (Tls.IsRefusedInBand)
+                        await RefuseInBandAsync(RefusalText(handshake.Refusal), token).ConfigureAwait(false);
                     _session.OnRefused(this, $"client certificate refused ({handshake.Refusal}): {handshake.Detail}");
                 }
                 else
@@ -233,6 +233,28 @@ internal sealed class KeyState : IAsyncDisposable
             await AnswerCommandsAsync(token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The 2.6 client reads our key-method-2 message before any command: answer its key message with
+    /// throw-away randoms (no data key is ever made), then send AUTH_FAILED so it stops with the reason.</summary>
+    private async Task RefuseInBandAsync(string reason, CancellationToken token)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(token);
+        patience.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            var read = await Tls.ReadKeyMethod2Async(patience.Token).ConfigureAwait(false);
+            byte[] reply = [];
+            if (read.IsOk)
+            {
+                reply = new byte[KeyMethod2.ServerMessageSize(_session.ServerOptionsString)];
+                KeyMethod2.TryWriteServerMessage(reply, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), _session.ServerOptionsString, out _);
+            }
+            await Tls.WriteRefusalAsync(reason, reply, patience.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
         }
     }

@@ -94,6 +94,7 @@ public sealed class TunnelSession : IFrameSink
     internal DataCipher[] ServerCiphers { get; }
     internal string ServerOptionsString { get; }
     internal long LastReceived => Volatile.Read(ref _lastReceived);
+    internal long LastReceivedForTests => LastReceived;
     internal long LastSent => Volatile.Read(ref _lastSent);
 
     private static string BuildOptionsString(bool udp, ControlWrapping wrapping)

@@ -14,6 +14,9 @@ public sealed class OpenVpnFactAttribute : FactAttribute
     public const string Binary = "/usr/sbin/openvpn";
 }
 
+/// <summary>A theory that needs the real OpenVPN binary, like <see cref="OpenVpnFactAttribute"/>.</summary>
+public sealed class OpenVpnTheoryAttribute : TheoryAttribute;
+
 /// <summary>The real OpenVPN 2.6 client against our reliable channel and TLS session (no tls-crypt, <c>dev null</c>, loopback UDP).</summary>
 [Collection(PkiCollection.Name)]
 [Trait("Category", "EndToEnd")]

@@ -40,7 +40,210 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         }
     }
 
-    private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw)
+    [OpenVpnFact]
+    public async Task Real_client_completes_initialization_over_tcp()
+    {
+        await using var server = StartServer(TunnelProtocol.Tcp, out var sw);
+        using var client = StartClient("tcp-client", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log);
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            Assert.Equal("alice", Assert.Single(server.Sessions).CommonName);
+            Assert.StartsWith("tcp ", Assert.Single(server.Sessions).Link.Remote, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Client_listing_only_chacha20_gets_chacha20()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, "data-ciphers CHACHA20-POLY1305");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            Assert.Contains("Data Channel: cipher 'CHACHA20-POLY1305'", Snapshot(log), StringComparison.Ordinal);
+            Assert.Equal(Appliance.Tunnel.DataChannel.DataCipher.ChaCha20Poly1305, Assert.Single(server.Sessions).Cipher);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnTheory]
+    [InlineData("revoked", "certificate revoked")]
+    [InlineData("expired", "certificate expired")]
+    [InlineData("foreign", "certificate not issued by this appliance")]
+    public async Task Refused_certificate_gets_auth_failed_while_other_sessions_keep_working(string who, string reason)
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        int port = server.BoundEndpoints[0].EndPoint.Port;
+        using var alice = StartClient("udp4", port, pki.Alice, out var aliceLog);
+        var certificate = who switch { "revoked" => pki.Revoked, "expired" => pki.Expired, _ => pki.Foreign };
+        using var refused = StartClient("udp4", port, certificate, out var refusedLog);
+        try
+        {
+            await WaitForAsync(aliceLog, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            await WaitForAsync(refusedLog, "AUTH_FAILED," + reason, TimeSpan.FromSeconds(30));
+            Assert.True(refused.WaitForExit(TimeSpan.FromSeconds(15)), "the refused client did not stop after AUTH_FAILED");
+            Assert.Equal(1, server.Refusals);
+            await WaitUntilAsync(() => server.Sessions.Count == 1, TimeSpan.FromSeconds(10));
+            Assert.Equal("alice", Assert.Single(server.Sessions).CommonName);
+            Assert.True(Assert.Single(server.Sessions).IsEstablished);
+        }
+        finally
+        {
+            await StopAsync(refused, refusedLog);
+            await StopAsync(alice, aliceLog);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Wrong_tls_crypt_key_is_dropped_before_any_tls_and_counted()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        using var wrong = StaticKey.Generate();
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, tlsCrypt: wrong);
+        try
+        {
+            await WaitUntilAsync(() => server.Unattributed.Snapshot().Drops(Appliance.Tunnel.Counters.DropReason.BadControlAuthentication) >= 2, TimeSpan.FromSeconds(20));
+            Assert.Empty(server.Sessions);
+            Assert.DoesNotContain("Initialization Sequence Completed", Snapshot(log), StringComparison.Ordinal);
+            Assert.DoesNotContain("VERIFY OK", Snapshot(log), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Garbage_and_replayed_packets_are_counted_and_the_session_keeps_serving()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        var endpoint = server.BoundEndpoints[0].EndPoint;
+        using var client = StartClient("udp4", endpoint.Port, pki.Alice, out var log, "ping 1");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            var session = Assert.Single(server.Sessions);
+            using var attacker = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            attacker.Connect(endpoint);
+            var random = new Random(7);
+            // In paced batches: the kernel's socket buffer, not our server, would drop a burst on a busy machine.
+            for (int batch = 1; batch <= 20; batch++)
+            {
+                for (int i = 0; i < 25; i++)
+                {
+                    var garbage = new byte[random.Next(1, 1600)];
+                    random.NextBytes(garbage);
+                    attacker.Send(garbage);
+                }
+                int expected = 25 * batch;
+                await WaitUntilAsync(() => server.Unattributed.Snapshot().DroppedFrames >= expected, TimeSpan.FromSeconds(10));
+            }
+            // A data packet that claims the session's peer-id with a forged tag, and a replay of it.
+            var forged = new byte[100];
+            random.NextBytes(forged);
+            forged[0] = 0x48;
+            forged[1] = (byte)(session.PeerId >> 16);
+            forged[2] = (byte)(session.PeerId >> 8);
+            forged[3] = (byte)session.PeerId;
+            attacker.Send(forged);
+            attacker.Send(forged);
+
+            Assert.Equal(500, server.Unattributed.Snapshot().DroppedFrames);
+            await WaitUntilAsync(() => session.Port!.Counters.In.Snapshot().Drops(Appliance.Tunnel.Counters.DropReason.BadAuthenticationTag) >= 2, TimeSpan.FromSeconds(10));
+            long before = session.LastReceivedForTests;
+            await WaitUntilAsync(() => session.LastReceivedForTests != before, TimeSpan.FromSeconds(10));
+            Assert.True(session.IsEstablished);
+            Assert.False(session.IsClosing);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Renegotiation_every_few_seconds_keeps_the_session()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, "reneg-sec 3", "ping 1");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            var session = Assert.Single(server.Sessions);
+            await WaitUntilAsync(() => session.Renegotiations >= 2, TimeSpan.FromSeconds(30));
+            Assert.Same(session, Assert.Single(server.Sessions));
+            Assert.True(session.CurrentKeyId is >= 1 and <= 7);
+            Assert.Equal(0, session.Port!.Counters.In.Snapshot().Drops(Appliance.Tunnel.Counters.DropReason.UnknownKey));
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Server_initiated_renegotiation_keeps_the_session()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw, renegotiateAfter: TimeSpan.FromSeconds(5));
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, "ping 1");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            var session = Assert.Single(server.Sessions);
+            await WaitUntilAsync(() => session.Renegotiations >= 1, TimeSpan.FromSeconds(30));
+            Assert.Same(session, Assert.Single(server.Sessions));
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Revoking_a_live_client_stops_it_and_it_is_refused_when_it_returns()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        int port = server.BoundEndpoints[0].EndPoint.Port;
+        using var carol = StartClient("udp4", port, pki.Carol, out var log);
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            Assert.Equal(1, server.ApplyRevocationList(pki.LoadCrl(pki.CrlRevokingMalloryAndCarol)));
+            await WaitForAsync(log, "Halt command was pushed by server", TimeSpan.FromSeconds(10));
+            await WaitUntilAsync(() => server.Sessions.Count == 0, TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await StopAsync(carol, log);
+        }
+        using var again = StartClient("udp4", port, pki.Carol, out var againLog);
+        try
+        {
+            await WaitForAsync(againLog, "AUTH_FAILED,certificate revoked", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await StopAsync(again, againLog);
+            sw.Dispose();
+        }
+    }
+
+    private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null)
     {
         sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
         var options = new TunnelServerOptions
@@ -49,6 +252,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             Tls = new TlsControlOptions { ServerCertificate = pki.ServerContext },
             ClientValidator = new ClientCertificateValidator(pki.Ca, pki.LoadCrl(pki.CrlRevokingMallory)),
             ControlWrapping = new ControlWrapping(ControlWrapMode.TlsCrypt, _tlsCrypt),
+            RenegotiateAfter = renegotiateAfter,
         };
         var loggers = LoggerFactory.Create(b => b.AddProvider(new OutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Debug));
         var server = new TunnelServer(options, sw, TimeProvider.System, loggers);
@@ -56,14 +260,16 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         return server;
     }
 
-    private Process StartClient(string proto, int port, X509Certificate2 certificate, out StringBuilder log)
+    private Process StartClient(string proto, int port, X509Certificate2 certificate, out StringBuilder log,
+        string? extra1 = null, string? extra2 = null, StaticKey? tlsCrypt = null, X509Certificate2? trustedCa = null)
     {
-        File.WriteAllText(Path.Combine(_directory, "ca.pem"), pki.Ca.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(_directory, "client.pem"), certificate.ExportCertificatePem());
+        string directory = Directory.CreateDirectory(Path.Combine(_directory, Guid.NewGuid().ToString("n"))).FullName;
+        File.WriteAllText(Path.Combine(directory, "ca.pem"), (trustedCa ?? pki.Ca).ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "client.pem"), certificate.ExportCertificatePem());
         using (var key = certificate.GetECDsaPrivateKey()!)
-            File.WriteAllText(Path.Combine(_directory, "client.key"), key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(Path.Combine(_directory, "tc.key"), _tlsCrypt.ToFileText());
-        File.WriteAllText(Path.Combine(_directory, "client.ovpn"), $"""
+            File.WriteAllText(Path.Combine(directory, "client.key"), key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(directory, "tc.key"), (tlsCrypt ?? _tlsCrypt).ToFileText());
+        File.WriteAllText(Path.Combine(directory, "client.ovpn"), $"""
             client
             dev null
             proto {proto}
@@ -78,10 +284,12 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             hand-window 30
             connect-retry-max 1
             verb 4
+            {extra1}
+            {extra2}
             """);
         var start = new ProcessStartInfo(OpenVpnFactAttribute.Binary)
         {
-            WorkingDirectory = _directory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -111,6 +319,16 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
     {
         lock (log)
             return log.ToString();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task WaitForAsync(StringBuilder log, string line, TimeSpan patience)

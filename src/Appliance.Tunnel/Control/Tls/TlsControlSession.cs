@@ -125,18 +125,26 @@ public sealed class TlsControlSession : IAsyncDisposable
         return check.IsAccepted || _options.RefuseInBand;
     }
 
+    /// <summary>True between a refused handshake (with <see cref="TlsControlOptions.RefuseInBand"/>) and <see cref="WriteRefusalAsync"/>:
+    /// the caller may read the client's key-method-2 message (and nothing else) to answer it before the refusal.</summary>
+    public bool IsRefusedInBand => _refusedInBand;
+
     /// <summary>After a handshake that ended in <see cref="TlsHandshakeOutcome.CertificateRefused"/> with in-band refusal on,
-    /// sends <c>AUTH_FAILED,&lt;reason&gt;</c> so the client stops with a readable message. Nothing else can be sent.</summary>
-    public async ValueTask<ControlIoStatus> WriteRefusalAsync(string reason, CancellationToken cancellationToken = default)
+    /// writes <paramref name="keyMethod2Reply"/> (the 2.6 client reads a key-method-2 message before any command; its keys
+    /// are never used) and then <c>AUTH_FAILED,&lt;reason&gt;</c>, so the client stops with a readable message. Nothing else
+    /// can be sent to a refused peer, before or after.</summary>
+    public async ValueTask<ControlIoStatus> WriteRefusalAsync(string reason, ReadOnlyMemory<byte> keyMethod2Reply, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reason);
         if (!_refusedInBand)
             return ControlIoStatus.NotAuthenticated;
         _refusedInBand = false;
-        byte[] bytes = Encoding.UTF8.GetBytes("AUTH_FAILED," + reason + "\0");
+        byte[] refusal = Encoding.UTF8.GetBytes("AUTH_FAILED," + reason + "\0");
         try
         {
-            await _ssl.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            if (!keyMethod2Reply.IsEmpty)
+                await _ssl.WriteAsync(keyMethod2Reply, cancellationToken).ConfigureAwait(false);
+            await _ssl.WriteAsync(refusal, cancellationToken).ConfigureAwait(false);
             return ControlIoStatus.Ok;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
@@ -195,7 +203,7 @@ public sealed class TlsControlSession : IAsyncDisposable
 
     private async ValueTask<ControlReadResult> ReadAsync(Parse parse, CancellationToken cancellationToken)
     {
-        if (!_authenticated)
+        if (!_authenticated && !_refusedInBand)
             return new(ControlIoStatus.NotAuthenticated, default, null);
         while (true)
         {
