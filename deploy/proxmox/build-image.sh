@@ -130,6 +130,8 @@ packages=(linux-image-cloud-amd64 systemd-sysv udev dbus cloud-init cloud-guest-
           openssh-server ifupdown isc-dhcp-client iproute2 ca-certificates e2fsprogs fdisk zstd)
 say "building the Debian $suite root file system with mmdebstrap (mirror from $sources)"
 q() { printf '%q' "$1"; }
+# Hooks are shell snippets mmdebstrap runs with the root directory as $1: single quotes on purpose.
+# shellcheck disable=SC2016
 mmdebstrap --variant=minbase --mode=root --format=directory \
   --include="$(IFS=,; echo "${packages[*]}")" \
   --aptopt='APT::Install-Recommends "false"' \
@@ -199,6 +201,7 @@ grub-mkimage -O i386-pc -o "$work/grub-pc/core.img" -p /boot/grub -c "$work/earl
 # go on unless that device is the disk it writes to. Seen from a private mount namespace, a fake
 # one-line mountinfo says / lives on the disk file itself.
 printf '1 1 0:1 / / rw - ext4 %s rw\n' "$disk" >"$work/mountinfo"
+# shellcheck disable=SC2016 # the inner script expands its own positional parameters
 unshare --mount --propagation private sh -c '
   mount --bind "$1" "/proc/$$/mountinfo" && exec /usr/lib/grub/i386-pc/grub-bios-setup --skip-fs-probe --directory="$2" "$3"
 ' sh "$work/mountinfo" "$work/grub-pc" "$disk" >"$work/grub-bios-setup.log" 2>&1 \
