@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boots an appliance image under QEMU (software emulation, no KVM) the way Proxmox would run it, and
-# passes when appliance-agent answers GET /health from the host and the QEMU guest agent answers a ping.
+# passes when appliance-agent answers GET /health from the host, the agent's systemd sandbox can make a TAP
+# device and a bridge, and the QEMU guest agent answers a ping.
 #
 # Usage: deploy/proxmox/boot-test.sh [--firmware bios|uefi] IMAGE.qcow2
 # The image itself is never written: the guest runs on a throw-away overlay. The guest gets a NoCloud
@@ -80,6 +81,28 @@ users:
     ssh_authorized_keys:
       - $(cat "$work/id_ed25519.pub")
 EOF
+# The agent's sandbox (appliance-agent.service's user, capabilities and restrictions) must allow what
+# the engine does to devices: make a TAP device and a bridge and enslave one to the other. A copy of the
+# unit with only ExecStart replaced tries exactly that, and reports on the serial console.
+cat >>"$work/user-data" <<'EOF'
+write_files:
+  - path: /run/appliance-boot-test/sandbox-check.sh
+    permissions: '0755'
+    content: |
+      #!/bin/sh
+      unit=/run/systemd/system/appliance-sandbox-check.service
+      mkdir -p "$unit.d"
+      cp /etc/systemd/system/appliance-agent.service "$unit"
+      printf '%s\n' '[Service]' 'Type=oneshot' 'Restart=no' 'ExecStart=' \
+        "ExecStart=/bin/sh -c 'ip tuntap add dev sbxtap0 mode tap && ip link add sbxbr0 type bridge && ip link set sbxtap0 master sbxbr0 && ip link del sbxbr0 && ip link del sbxtap0'" \
+        >"$unit.d/check.conf"
+      systemctl daemon-reload
+      if systemctl start appliance-sandbox-check.service; then result=ok; else result=failed; fi
+      journalctl -u appliance-sandbox-check.service -o cat --no-pager >/dev/ttyS0 2>&1
+      echo "appliance-sandbox-check: $result" >/dev/ttyS0
+runcmd:
+  - [sh, /run/appliance-boot-test/sandbox-check.sh]
+EOF
 printf 'instance-id: boot-test-%s\nlocal-hostname: appliance-boot-test\n' "$$" >"$work/meta-data"
 cloud-localds "$work/seed.iso" "$work/user-data" "$work/meta-data"
 
@@ -129,6 +152,16 @@ done
 [[ -n $health ]] || fail "GET http://127.0.0.1:$port/health did not answer 200 within ${timeout_s}s"
 [[ $health == *'"version"'* && $health == *'"ports"'* ]] || fail "/health answered 200 but not with the agent's status: $health"
 say "GET /health -> 200 $health"
+
+sandbox=
+while ((SECONDS < deadline)); do
+  sandbox=$(tr -d '\r' <"$work/serial.log" | sed -n 's/^.*appliance-sandbox-check: \(ok\|failed\).*$/\1/p' | tail -n1)
+  [[ -n $sandbox ]] && break
+  kill -0 "$qemu_pid" 2>/dev/null || { qemu_pid=; fail "QEMU exited before the sandbox check reported"; }
+  sleep 2
+done
+[[ $sandbox == ok ]] || fail "appliance-agent.service's sandbox could not create a TAP device and a bridge (${sandbox:-no report})"
+say "agent sandbox: TAP device and bridge created and removed as the agent's dynamic user"
 
 # Proxmox reads the guest's addresses and shuts it down through the guest agent: it must answer too.
 qga() {
