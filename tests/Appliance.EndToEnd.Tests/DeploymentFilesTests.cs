@@ -1,13 +1,16 @@
+using System.Runtime.Versioning;
 using Appliance.EndToEnd.Tests.Support;
 
 namespace Appliance.EndToEnd.Tests;
 
 /// <summary>
 /// The deployment files that cannot run here (no Proxmox host, no Docker engine) are at least checked
-/// statically: every script under deploy/ parses and passes shellcheck, and docker-compose.yml is a
-/// valid Compose file with and without the lab profile.
+/// statically: every script under deploy/ parses and passes shellcheck, the agent's systemd unit passes
+/// systemd-analyze verify and security, and docker-compose.yml is a valid Compose file with and without
+/// the lab profile.
 /// </summary>
 [Trait("Category", "Deploy")]
+[SupportedOSPlatform("linux")]
 public sealed class DeploymentFilesTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
@@ -40,6 +43,46 @@ public sealed class DeploymentFilesTests
         Assert.True(missing is null, missing);
         var check = await ScriptRun.RunAsync("shellcheck", ["--shell=bash", "--severity=style", "--external-sources", script], Patience);
         Assert.True(check.Succeeded, check.Describe($"shellcheck {script}"));
+    }
+
+    [Fact]
+    public async Task Agent_unit_passes_systemd_analyze_verify_without_a_warning()
+    {
+        // verify needs the unit's ExecStart and systemd's own units under one root: a small fake of the image.
+        var root = Directory.CreateTempSubdirectory("appliance-unit-");
+        try
+        {
+            string units = Path.Combine(root.FullName, "etc", "systemd", "system");
+            Directory.CreateDirectory(units);
+            File.Copy(RepositoryRoot.Combine("deploy", "proxmox", "appliance-agent.service"), Path.Combine(units, "appliance-agent.service"));
+            string agent = Path.Combine(root.FullName, "opt", "appliance-agent", "appliance-agent");
+            Directory.CreateDirectory(Path.GetDirectoryName(agent)!);
+            File.WriteAllText(agent, "#!/bin/sh\n");
+            File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            Directory.CreateDirectory(Path.Combine(root.FullName, "usr", "lib", "systemd"));
+            var copy = await ScriptRun.RunAsync("cp", ["-a", "/usr/lib/systemd/system", Path.Combine(root.FullName, "usr", "lib", "systemd")], Patience);
+            Assert.True(copy.Succeeded, copy.Describe("cp of systemd's units"));
+
+            var verify = await ScriptRun.RunAsync("systemd-analyze",
+                ["verify", $"--root={root.FullName}", "--man=no", "/etc/systemd/system/appliance-agent.service"],
+                Patience, new Dictionary<string, string> { ["SYSTEMD_LOG_LEVEL"] = "notice" });
+            // verify exits 0 on unknown keys and bad values ("..., ignoring"): any message is a finding.
+            Assert.True(verify.Succeeded && verify.Output.Length == 0, verify.Describe("systemd-analyze verify"));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Agent_unit_exposure_stays_at_or_below_3_0()
+    {
+        // systemd-analyze's exposure scale is 0 (locked down) to 10 (unprotected); the threshold is in tenths.
+        var security = await ScriptRun.RunAsync("systemd-analyze",
+            ["security", "--offline=true", "--threshold=30", "--no-pager", "deploy/proxmox/appliance-agent.service"], Patience);
+        Assert.True(security.Succeeded, security.Describe("systemd-analyze security --threshold=30"));
+        Assert.Contains("Overall exposure level for appliance-agent.service", security.Output, StringComparison.Ordinal);
     }
 
     [Theory]
