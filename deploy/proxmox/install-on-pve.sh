@@ -75,10 +75,9 @@ pve_version=$(pveversion | sed -n 's|^pve-manager/\([0-9]*\)\.\([0-9]*\).*|\1 \2
 read -r pve_major pve_minor <<<"${pve_version:-0 0}"
 ((pve_major >= 7)) || die "Proxmox VE 7 or newer is needed (found '$(pveversion)')"
 
-known_bridges=()
-for path in /sys/class/net/*/bridge; do [[ -d $path ]] && known_bridges+=("$(basename "$(dirname "$path")")"); done
+mapfile -t known_bridges < <(ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
 for br in "$bridge" "$pppoe_bridge"; do
-  [[ -d /sys/class/net/$br/bridge ]] || die "bridge '$br' not found; known bridges: ${known_bridges[*]:-none}. \
+  printf '%s\n' "${known_bridges[@]}" | grep -qx -- "$br" || die "bridge '$br' not found; known bridges: ${known_bridges[*]:-none}. \
 The PPPoE bridge holds only the ISP/ONT port and has no address (deploy/proxmox/README.md, 'The PPPoE bridge')."
 done
 [[ $bridge != "$pppoe_bridge" ]] || die "--bridge and --pppoe-bridge must differ: the PPPoE segment stays apart from the client network"
