@@ -30,6 +30,8 @@ public enum KeyPhase : byte
 internal sealed class KeyState : IAsyncDisposable
 {
     private const int InboxCapacity = 64;
+    private static readonly TimeSpan LingerAfterClose = TimeSpan.FromSeconds(5);
+    private long _closedAt;
     private readonly TunnelSession _session;
     private readonly TunnelServerOptions _options;
     private readonly TimeProvider _time;
@@ -119,7 +121,9 @@ internal sealed class KeyState : IAsyncDisposable
                     _session.OnKeyFailed(this, "handshake did not complete within the hand-window (60 s)");
                     break;
                 }
-                if (negotiation.IsCompleted && _phase == KeyPhase.Closed)
+                // A closed key lingers until its last messages (AUTH_FAILED, HALT) are acknowledged, or a few seconds pass.
+                if (negotiation.IsCompleted && _phase == KeyPhase.Closed
+                    && (Channel.AllSentAcknowledged || _time.GetElapsedTime(_closedAt) > LingerAfterClose))
                     break;
 
                 var delay = Channel.TimeUntilNextEvent();
@@ -350,7 +354,12 @@ internal sealed class KeyState : IAsyncDisposable
         _ => "certificate refused",
     };
 
-    public void Close() => _phase = KeyPhase.Closed;
+    public void Close()
+    {
+        if (_phase != KeyPhase.Closed)
+            _closedAt = _time.GetTimestamp();
+        _phase = KeyPhase.Closed;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -109,10 +109,14 @@ public sealed class InMemoryDeviceTests
         for (int round = 0; round < 2; round++)
             Exchange(1000);
 
+        const int Frames = 10_000;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        Exchange(1000);
+        Exchange(Frames);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Per frame, nothing: any allocation per frame would cost at least 24 bytes each (240 KB here). A one-off
+        // allocation by the runtime on this thread (seen once in a loaded CI run) is not the data path's.
+        Assert.True(allocated < Frames, $"{allocated} bytes allocated for {Frames} frames");
 
         void Exchange(int frames)
         {
