@@ -39,13 +39,24 @@ public sealed class PppoeThroughTunnelTests
         AssertPing(subscriber.Ping(PppoeLab.ServerAddress), "IPv4", isp);
         AssertPing(subscriber.Ping6(ServerLinkLocalOnPpp0), "IPv6", isp);
         // 1464 + 8 ICMP + 20 IPv4 = 1492 (the PPPoE MTU): 1514-byte Ethernet frames on both TAPs, DF set.
+        long fragmentsBefore = site.Namespace.Ipv4Counter("FragCreates");
         AssertPing(subscriber.Ping(PppoeLab.ServerAddress, payload: 1464, dontFragment: true), "1464-byte DF", isp);
+        long fragments = site.Namespace.Ipv4Counter("FragCreates") - fragmentsBefore;
+        _output.WriteLine($"{underlay}: the client's host made {fragments} outer IPv4 fragments for 3 full-size frames");
+        // Over UDP a 1514-byte frame is 1538 bytes of DATA_V2 payload, a 1566-byte datagram: larger than either
+        // underlay, so the reference client's kernel fragments it (DF is only set on datagrams that fit). TCP
+        // segments by MSS instead.
+        if (transport == OpenVpnTransport.Udp)
+            Assert.True(fragments >= 3, $"{underlay}: expected the 1566-byte datagrams to leave as IPv4 fragments, saw {fragments}");
+        else
+            Assert.Equal(0, fragments);
         _output.WriteLine($"{underlay}: done after {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
     public void Two_clients_at_once_each_get_their_own_pppoe_session()
     {
+        var clock = Stopwatch.StartNew();
         using var lab = VpnLab.Create();
         var sites = new[] { lab.AddClientSite(), lab.AddClientSite() };
         using var pki = TestPki.Create();
@@ -59,6 +70,8 @@ public sealed class PppoeThroughTunnelTests
         var subscribers = new[] { pppoe.StartClient(sites[0].Namespace, ClientSite.LanBridge), pppoe.StartClient(sites[1].Namespace, ClientSite.LanBridge) };
 
         var addresses = new[] { subscribers[0].WaitForIpcp(), subscribers[1].WaitForIpcp() };
+
+        _output.WriteLine($"both sessions up after {clock.ElapsedMilliseconds} ms");
         Assert.Equal(["10.67.0.2", "10.67.0.3"], addresses.Order());
         foreach (var subscriber in subscribers)
         {

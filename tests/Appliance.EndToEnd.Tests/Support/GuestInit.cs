@@ -61,11 +61,12 @@ internal static class GuestInit
         EOF
             pppoe-server -F -I eth0 -L 10.67.0.1 -R 10.67.0.2 -N 8 -C e2e-ac -S e2e &
         else
-            # persist + short PADI timeouts: keeps dialling until the tunnel and the server are there.
+            # persist + short PADI timeouts: keeps dialling until the tunnel and the server are there. lcp-restart 1:
+            # the first LCP Configure-Request often arrives before the server has attached its pppd to the session.
             pppd plugin rp-pppoe.so nic-eth0 pppoe-padi-timeout 1 pppoe-padi-attempts 3 \
                 user e2e noauth refuse-chap refuse-mschap refuse-mschap-v2 refuse-eap \
                 +ipv6 ipv6 ::2,::1 noipdefault nodefaultroute lcp-echo-interval 1 lcp-echo-failure 5 \
-                persist maxfail 0 holdoff 1 debug nodetach logfile /dev/console &
+                lcp-restart 1 persist maxfail 0 holdoff 1 debug nodetach logfile /dev/console &
         fi
         echo "E2E ready"
         while true; do

@@ -80,6 +80,18 @@ public sealed partial class NetworkNamespace : IDisposable
         Ip("link", "set", name, "master", bridge, "up");
     }
 
+    /// <summary>A counter of the namespace's IPv4 stack from /proc/net/snmp, e.g. "FragCreates" (outgoing fragments made).</summary>
+    public long Ipv4Counter(string name)
+    {
+        var lines = Exec("cat", "/proc/net/snmp").Split('\n').Where(line => line.StartsWith("Ip: ", StringComparison.Ordinal)).ToArray();
+        if (lines.Length < 2)
+            throw new InvalidOperationException($"no Ip: lines in /proc/net/snmp of '{Name}'");
+        int column = Array.IndexOf(lines[0].Split(' '), name);
+        if (column < 0)
+            throw new ArgumentException($"no IPv4 counter '{name}'; known: {lines[0]}", nameof(name));
+        return long.Parse(lines[1].Split(' ')[column], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Starts a long-running program inside the namespace (ip netns exec, which execs it: the PID is the program's).</summary>
     public NamespaceProcess Start(string program, IEnumerable<string> args, string? outputPath = null) =>
         NamespaceProcess.Start("ip", ["netns", "exec", Name, program, .. args], outputPath);
