@@ -37,15 +37,21 @@ public sealed class PppoeLab : IDisposable
 
     public void Dispose()
     {
-        try
+        List<Exception> failures = [];
+        foreach (var guest in _guests)
         {
-            foreach (var guest in _guests)
+            try
+            {
                 guest.Dispose();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
         }
-        finally
-        {
-            _directory.Delete(recursive: true);
-        }
+        _directory.Delete(recursive: true);
+        if (failures.Count > 0)
+            throw new AggregateException("stopping PPPoE guests failed", failures);
     }
 
     private PppoeGuest Boot(NetworkNamespace ns, string bridge, PppoeRole role)
