@@ -7,22 +7,29 @@ namespace Appliance.EndToEnd.Tests.Support;
 /// <summary>A long-running process this test started; stopped by its own PID (SIGTERM, then SIGKILL) and never by name.</summary>
 /// <remarks>
 /// Standard output and error are collected line by line into <see cref="Output"/> and, when a path is given, a file
-/// kept for post-mortems. Standard input is closed at once.
+/// kept for post-mortems. Standard input is closed at once. A program that spawns helpers of its own (user-mode
+/// Linux: one host process per guest address space, ptrace-stopped if their tracer dies) runs in a process group of
+/// its own (`setsid`, which execs in place, so the group id is this PID); stopping it then also SIGKILLs that group,
+/// so no helper outlives it holding the output pipe. Waits are bounded: a stray holder of the pipe cannot hang a test.
 /// </remarks>
 public sealed partial class NamespaceProcess : IDisposable
 {
     private const int SigTerm = 15;
+    private const int SigKill = 9;
     private static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
     private readonly Process _process;
+    private readonly bool _ownGroup;
     private readonly StringBuilder _output = new();
     private readonly StreamWriter? _file;
     private bool _disposed;
     private bool _fileClosed;
 
-    private NamespaceProcess(Process process, StreamWriter? file)
+    private NamespaceProcess(Process process, StreamWriter? file, bool ownGroup)
     {
         _process = process;
         _file = file;
+        _ownGroup = ownGroup;
     }
 
     public int Pid => _process.Id;
@@ -42,20 +49,23 @@ public sealed partial class NamespaceProcess : IDisposable
         }
     }
 
-    public static NamespaceProcess Start(string program, IEnumerable<string> args, string? outputPath = null)
+    /// <param name="ownProcessGroup">Run under `setsid` and SIGKILL the whole group on stop (for programs with helpers).</param>
+    public static NamespaceProcess Start(string program, IEnumerable<string> args, string? outputPath = null, bool ownProcessGroup = false)
     {
-        var start = new ProcessStartInfo(program)
+        var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (ownProcessGroup)
+            start.ArgumentList.Add(program);
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         var file = outputPath is null ? null : new StreamWriter(outputPath, append: false) { AutoFlush = true };
         var process = new Process { StartInfo = start };
-        var owned = new NamespaceProcess(process, file);
+        var owned = new NamespaceProcess(process, file, ownProcessGroup);
         process.OutputDataReceived += (_, e) => owned.Append(e.Data);
         process.ErrorDataReceived += (_, e) => owned.Append(e.Data);
         try
@@ -88,13 +98,9 @@ public sealed partial class NamespaceProcess : IDisposable
         {
             _ = SendSignal(_process.Id, SigTerm);
             if (!_process.WaitForExit(grace ?? DefaultGrace))
-            {
                 _process.Kill();
-                _process.WaitForExit();
-            }
         }
-        _process.WaitForExit(); // drains the output readers
-        return _process.ExitCode;
+        return Reap();
     }
 
     /// <summary>SIGKILL to this PID, no chance to say goodbye (no explicit-exit-notify, no PADT).</summary>
@@ -102,8 +108,17 @@ public sealed partial class NamespaceProcess : IDisposable
     {
         if (!_process.HasExited)
             _process.Kill();
-        _process.WaitForExit();
-        return _process.ExitCode;
+        return Reap();
+    }
+
+    private int Reap()
+    {
+        _process.WaitForExit(DrainTimeout);
+        if (_ownGroup)
+            _ = SendSignal(-_process.Id, SigKill); // helpers left in the group this process led; ESRCH when none are
+        // Without a timeout WaitForExit also waits for EOF on the redirected output, which a stray helper could hold.
+        _process.WaitForExit(DrainTimeout);
+        return _process.HasExited ? _process.ExitCode : -1;
     }
 
     public void Dispose()

@@ -93,8 +93,8 @@ public sealed partial class NetworkNamespace : IDisposable
     }
 
     /// <summary>Starts a long-running program inside the namespace (ip netns exec, which execs it: the PID is the program's).</summary>
-    public NamespaceProcess Start(string program, IEnumerable<string> args, string? outputPath = null) =>
-        NamespaceProcess.Start("ip", ["netns", "exec", Name, program, .. args], outputPath);
+    public NamespaceProcess Start(string program, IEnumerable<string> args, string? outputPath = null, bool ownProcessGroup = false) =>
+        NamespaceProcess.Start("ip", ["netns", "exec", Name, program, .. args], outputPath, ownProcessGroup);
 
     /// <summary>Runs <paramref name="action"/> on a new thread that has joined this namespace; rethrows its exception.</summary>
     public T InvokeInside<T>(Func<T> action)

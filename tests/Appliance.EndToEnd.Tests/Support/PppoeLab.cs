@@ -10,7 +10,8 @@ namespace Appliance.EndToEnd.Tests.Support;
 /// <remarks>
 /// The ISP hands out 10.67.0.2, .3, … from <see cref="ServerAddress"/>, fe80::1 ↔ fe80::2 on every session, PAP
 /// user "e2e", up to 8 sessions. Every guest has a unique umid and a scratch directory under this lab's temporary
-/// directory; dispose stops each guest by its PID, deletes its TAP and then the directory.
+/// directory; dispose stops each guest by its PID (then SIGKILLs the process group that guest leads, where UML's helper
+/// processes live), deletes its TAP and then the directory.
 /// </remarks>
 public sealed class PppoeLab : IDisposable
 {
@@ -75,7 +76,7 @@ public sealed class PppoeLab : IDisposable
         NamespaceProcess process;
         try
         {
-            process = ns.Start("linux.uml", args, Path.Combine(_directory.FullName, $"{umid}.console.log"));
+            process = ns.Start("linux.uml", args, Path.Combine(_directory.FullName, $"{umid}.console.log"), ownProcessGroup: true);
         }
         catch
         {
