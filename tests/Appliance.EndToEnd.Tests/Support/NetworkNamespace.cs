@@ -46,6 +46,56 @@ public sealed partial class NetworkNamespace : IDisposable
     /// <summary>Like <see cref="Exec"/> but returns the exit code instead of throwing.</summary>
     public int TryExec(string program, params string[] args) => TryRun("ip", ["netns", "exec", Name, program, .. args], out _);
 
+    /// <summary>Sets a sysctl inside the namespace (net.* keys are per namespace).</summary>
+    public void SetSysctl(string key, string value) => Exec("sysctl", "-q", "-w", $"{key}={value}");
+
+    /// <summary>
+    /// Adds an up, STP-less bridge with multicast snooping off (without a querier a snooping bridge can stop
+    /// forwarding multicast such as IPv6 neighbour discovery) and the namespace's bridge-nf-call-* sysctls at 0
+    /// (br_netfilter would hand bridged IP frames to iptables, which trims padding and drops odd headers).
+    /// </summary>
+    public void AddBridge(string name, int? mtu = null)
+    {
+        Ip("link", "add", name, "type", "bridge", "stp_state", "0", "mcast_snooping", "0");
+        if (mtu is int value)
+            Ip("link", "set", name, "mtu", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Ip("link", "set", name, "up");
+        DisableBridgeNetfilter();
+    }
+
+    /// <summary>Sets net.bridge.bridge-nf-call-{iptables,ip6tables,arptables} to 0 where br_netfilter provides them.</summary>
+    public void DisableBridgeNetfilter()
+    {
+        foreach (var key in new[] { "bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-call-arptables" })
+        {
+            if (TryExec("sysctl", "-n", $"net.bridge.{key}") == 0)
+                SetSysctl($"net.bridge.{key}", "0");
+        }
+    }
+
+    /// <summary>Adds a persistent TAP (owned by nobody; a process opens it by name later), up, as a port of <paramref name="bridge"/>.</summary>
+    public void AddTap(string name, string bridge)
+    {
+        Ip("tuntap", "add", "dev", name, "mode", "tap");
+        Ip("link", "set", name, "master", bridge, "up");
+    }
+
+    /// <summary>A counter of the namespace's IPv4 stack from /proc/net/snmp, e.g. "FragCreates" (outgoing fragments made).</summary>
+    public long Ipv4Counter(string name)
+    {
+        var lines = Exec("cat", "/proc/net/snmp").Split('\n').Where(line => line.StartsWith("Ip: ", StringComparison.Ordinal)).ToArray();
+        if (lines.Length < 2)
+            throw new InvalidOperationException($"no Ip: lines in /proc/net/snmp of '{Name}'");
+        int column = Array.IndexOf(lines[0].Split(' '), name);
+        if (column < 0)
+            throw new ArgumentException($"no IPv4 counter '{name}'; known: {lines[0]}", nameof(name));
+        return long.Parse(lines[1].Split(' ')[column], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Starts a long-running program inside the namespace (ip netns exec, which execs it: the PID is the program's).</summary>
+    public NamespaceProcess Start(string program, IEnumerable<string> args, string? outputPath = null, bool ownProcessGroup = false) =>
+        NamespaceProcess.Start("ip", ["netns", "exec", Name, program, .. args], outputPath, ownProcessGroup);
+
     /// <summary>Runs <paramref name="action"/> on a new thread that has joined this namespace; rethrows its exception.</summary>
     public T InvokeInside<T>(Func<T> action)
     {
