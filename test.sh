@@ -38,7 +38,7 @@ dotnet build Appliance.sln -c Release --no-restore --verbosity quiet -nologo
 
 results=TestResults
 rm -rf "$results"
-projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Proxmox.Tests)
+projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Agent.Tests tests/Appliance.Proxmox.Tests)
 ((fast)) || projects+=(tests/Appliance.EndToEnd.Tests)
 
 filter=()

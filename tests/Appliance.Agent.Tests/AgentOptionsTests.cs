@@ -1,0 +1,37 @@
+namespace Appliance.Agent.Tests;
+
+public sealed class AgentOptionsTests
+{
+    [Fact]
+    public void No_arguments_mean_a_lab_bridge_and_the_api_on_loopback()
+    {
+        var (options, errors) = AgentOptions.Parse([]);
+
+        Assert.Empty(errors);
+        Assert.Equal("127.0.0.1:7080", options!.Listen.ToString());
+        Assert.Null(options.UplinkNic);
+        Assert.Equal("appl-lab0", options.LabBridge);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_naming_the_option_and_the_value()
+    {
+        var (options, errors) = AgentOptions.Parse(["--listen", "nowhere", "--uplink-nic", "eth0", "--uplink-bridge", "vmbr1", "--bogus", "--lab-bridge", "a/b"]);
+
+        Assert.Null(options);
+        Assert.Contains(errors, e => e.Contains("--listen 'nowhere'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("exclude each other", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unknown option '--bogus'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'a/b' is not a Linux interface name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_named_nic_is_taken_as_the_uplink()
+    {
+        var (options, errors) = AgentOptions.Parse(["--uplink-nic", "ens19", "--listen", "0.0.0.0:7443"]);
+
+        Assert.Empty(errors);
+        Assert.Equal("ens19", options!.UplinkNic);
+        Assert.Equal(7443, options.Listen.Port);
+    }
+}

@@ -1,0 +1,79 @@
+using Appliance.Agent.Profiles;
+
+namespace Appliance.Agent.Tests;
+
+public sealed class ProfileRendererTests
+{
+    private static ClientProfile Profile(ProfilePlatform platform = ProfilePlatform.Windows, bool tcp = false) => new()
+    {
+        ClientName = "shop-pc-1",
+        ServerHost = "vpn.example.net",
+        ServerPort = 1194,
+        Tcp = tcp,
+        ServerName = "appliance-server",
+        CaPem = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n",
+        CertificatePem = "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n",
+        PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nSECRET-KEY\n-----END PRIVATE KEY-----\n",
+        TlsCryptKey = "-----BEGIN OpenVPN Static key V1-----\nabcd\n-----END OpenVPN Static key V1-----\n",
+        Platform = platform,
+    };
+
+    [Fact]
+    public void Udp_profile_is_a_tap_client_with_everything_inline()
+    {
+        string text = ProfileRenderer.Render(Profile());
+
+        string[] lines = text.Split('\n');
+        Assert.Contains("client", lines);
+        Assert.Contains("dev tap", lines);
+        Assert.Contains("proto udp", lines);
+        Assert.Contains("remote vpn.example.net 1194", lines);
+        Assert.Contains("remote-cert-tls server", lines);
+        Assert.Contains("verify-x509-name appliance-server name", lines);
+        Assert.Contains("explicit-exit-notify 1", lines);
+        foreach (var tag in new[] { "ca", "cert", "key", "tls-crypt" })
+        {
+            Assert.Contains($"<{tag}>", lines);
+            Assert.Contains($"</{tag}>", lines);
+        }
+        Assert.DoesNotContain(lines, l => l.StartsWith("cipher", StringComparison.Ordinal) || l.StartsWith("comp", StringComparison.Ordinal) || l.StartsWith("fragment", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tcp_profile_dials_tcp_and_has_no_exit_notify()
+    {
+        string[] lines = ProfileRenderer.Render(Profile(tcp: true)).Split('\n');
+
+        Assert.Contains("proto tcp-client", lines);
+        Assert.DoesNotContain("explicit-exit-notify 1", lines);
+    }
+
+    [Fact]
+    public void Windows_profile_names_the_driver_that_drops_short_frames_and_the_fix()
+    {
+        string text = ProfileRenderer.Render(Profile(ProfilePlatform.Windows));
+
+        Assert.Contains("TAP-Windows6 9.25", text, StringComparison.Ordinal);
+        Assert.Contains("shorter than 34 bytes", text, StringComparison.Ordinal);
+        Assert.Contains("OpenVPN Connect cannot", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("script-security", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Linux_profile_brings_its_ip_less_tap_up_itself()
+    {
+        string[] lines = ProfileRenderer.Render(Profile(ProfilePlatform.Linux)).Split('\n');
+
+        Assert.Contains("script-security 2", lines);
+        Assert.Contains(lines, l => l.StartsWith("up ", StringComparison.Ordinal) && l.Contains("ip link set dev", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Describing_a_profile_never_shows_its_private_key()
+    {
+        string description = Profile().ToString();
+
+        Assert.DoesNotContain("SECRET-KEY", description, StringComparison.Ordinal);
+        Assert.Contains("shop-pc-1", description, StringComparison.Ordinal);
+    }
+}
