@@ -2,11 +2,11 @@ using System.Globalization;
 using Appliance.TunnelBench;
 
 // iperf3 TCP throughput through our server and through OpenVPN 2.6's own server, side by side in one run.
-// Usage: tunnel-throughput [--rounds N] [--seconds S] [--warm-up S] [--only ours|openvpn]
+// Usage: tunnel-throughput [--rounds N] [--seconds S] [--warm-up S] [--idle S] [--only ours|openvpn]
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: tunnel-throughput [--rounds N] [--seconds S] [--warm-up S] [--only ours|openvpn]");
+    Console.Error.WriteLine("usage: tunnel-throughput [--rounds N] [--seconds S] [--warm-up S] [--idle S] [--only ours|openvpn]");
     return 2;
 }
 if (Environment.UserName != "root")
@@ -28,11 +28,11 @@ return 0;
 
 namespace Appliance.TunnelBench
 {
-    public sealed record BenchOptions(int Rounds, int Seconds, int WarmUpSeconds, IReadOnlyList<ServerUnderTest> Servers)
+    public sealed record BenchOptions(int Rounds, int Seconds, int WarmUpSeconds, int IdleSeconds, IReadOnlyList<ServerUnderTest> Servers)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var options = new BenchOptions(3, 10, 3, [ServerUnderTest.Ours, ServerUnderTest.OpenVpn]);
+            var options = new BenchOptions(3, 10, 3, 2, [ServerUnderTest.Ours, ServerUnderTest.OpenVpn]);
             for (int i = 0; i + 1 < args.Length; i += 2)
             {
                 bool ok = int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0;
@@ -46,6 +46,9 @@ namespace Appliance.TunnelBench
                         break;
                     case "--warm-up" when ok:
                         options = options with { WarmUpSeconds = n };
+                        break;
+                    case "--idle" when ok:
+                        options = options with { IdleSeconds = n };
                         break;
                     case "--only" when args[i + 1] is "ours":
                         options = options with { Servers = [ServerUnderTest.Ours] };

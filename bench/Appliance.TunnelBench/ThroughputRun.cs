@@ -77,6 +77,11 @@ public static class ThroughputRun
                 throw new InvalidOperationException($"{IperfAddress} is not reachable through {which}; client log:\n{client.Log}");
 
             int? serverPid = reference?.Pid;
+            // A connected but silent tunnel should cost (almost) nothing: a busy control loop shows up here first.
+            double idleCpu = ProcessCpu.Seconds(serverPid);
+            Thread.Sleep(TimeSpan.FromSeconds(options.IdleSeconds));
+            idleCpu = 100 * (ProcessCpu.Seconds(serverPid) - idleCpu) / options.IdleSeconds;
+            log.WriteLine($"round {round}, {Name(which)}: idle tunnel, server CPU {idleCpu:F0} % over {options.IdleSeconds} s");
             log.WriteLine($"round {round}, {Name(which)}: server PID {serverPid ?? Environment.ProcessId}, client PID {client.Pid}; warm-up {options.WarmUpSeconds} s");
             // Same for both servers; for ours it also lets the JIT reach tier 1 on the data path.
             Iperf(site, options.WarmUpSeconds, reverse: false);
