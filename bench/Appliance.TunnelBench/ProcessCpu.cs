@@ -18,4 +18,21 @@ public static class ProcessCpu
         long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return ticks / TicksPerSecond;
     }
+
+    /// <summary>Busy and total CPU seconds of the whole machine (all cores) from the "cpu" line of /proc/stat.</summary>
+    public static (double Busy, double Total) Machine()
+    {
+        string line = File.ReadLines("/proc/stat").First();
+        string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long total = 0, idle = 0;
+        // user nice system idle iowait irq softirq steal (guest time is already inside user).
+        for (int i = 1; i <= 8 && i < fields.Length; i++)
+        {
+            long value = long.Parse(fields[i], CultureInfo.InvariantCulture);
+            total += value;
+            if (i is 4 or 5)
+                idle += value;
+        }
+        return ((total - idle) / TicksPerSecond, total / TicksPerSecond);
+    }
 }

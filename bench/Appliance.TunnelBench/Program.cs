@@ -84,6 +84,18 @@ namespace Appliance.TunnelBench
                 text.Append(CultureInfo.InvariantCulture,
                     $"| {label} | {Cell(ours, oursMbps, "F0")} | {Cell(reference, referenceMbps, "F0")} | {ratio} | {Percent(ours, m => m.ServerCpuPercent)} | {Percent(reference, m => m.ServerCpuPercent)} | {Percent(ours, m => m.ClientCpuPercent)} / {Percent(reference, m => m.ClientCpuPercent)} |\n");
             }
+            text.Append("\nWhere TCP lost segments (median per run): TCP retransmits; datagrams dropped at a full UDP socket buffer of the server / the client; machine busy = both cores\n\n");
+            text.Append("| direction | server | retransmits | server socket drops | client socket drops | machine busy |\n");
+            text.Append("|---|---|---:|---:|---:|---:|\n");
+            foreach (var direction in new[] { Direction.Upload, Direction.Download })
+            {
+                foreach (var server in options.Servers)
+                {
+                    var runs = Pick(all, server, direction);
+                    text.Append(CultureInfo.InvariantCulture,
+                        $"| {direction} | {ThroughputRun.Name(server)} | {Median(runs, m => m.Iperf.Retransmits):F0} | {Median(runs, m => m.ServerSocketDrops):F0} | {Median(runs, m => m.ClientSocketDrops):F0} | {Percent(runs, m => m.MachineBusyPercent)} |\n");
+                }
+            }
             text.Append("\nEvery run (Mbit/s): ");
             foreach (var m in all)
                 text.Append(CultureInfo.InvariantCulture, $"{ThroughputRun.Name(m.Server)} {m.Direction} r{m.Round} {m.Iperf.ReceivedMbps:F0}; ");

@@ -21,7 +21,7 @@ public enum Direction
 
 /// <summary>One measured iperf3 run through one server.</summary>
 public sealed record Measurement(ServerUnderTest Server, Direction Direction, int Round, IperfResult Iperf, double WallSeconds,
-    double ServerCpuSeconds, double ClientCpuSeconds, long ClientFragments)
+    double ServerCpuSeconds, double ClientCpuSeconds, long ClientFragments, long ServerSocketDrops, long ClientSocketDrops, double MachineBusyPercent)
 {
     public double ServerCpuPercent => 100 * ServerCpuSeconds / WallSeconds;
 
@@ -93,13 +93,19 @@ public static class ThroughputRun
                 double serverCpu = ProcessCpu.Seconds(serverPid);
                 double clientCpu = ProcessCpu.Seconds(client.Pid);
                 long fragments = site.Namespace.Ipv4Counter("FragCreates");
+                long serverDrops = UdpCounters.Read(lab.Server, "RcvbufErrors");
+                long clientDrops = UdpCounters.Read(site.Namespace, "RcvbufErrors");
+                var machine = ProcessCpu.Machine();
                 var clock = Stopwatch.StartNew();
                 var iperf = IperfResult.Parse(Iperf(site, options.Seconds, direction == Direction.Download));
                 double wall = clock.Elapsed.TotalSeconds;
+                var machineAfter = ProcessCpu.Machine();
+                double busy = 100 * (machineAfter.Busy - machine.Busy) / (machineAfter.Total - machine.Total);
                 var measurement = new Measurement(which, direction, round, iperf, wall,
                     ProcessCpu.Seconds(serverPid) - serverCpu, ProcessCpu.Seconds(client.Pid) - clientCpu,
-                    site.Namespace.Ipv4Counter("FragCreates") - fragments);
-                log.WriteLine($"  {direction,-8} {iperf.ReceivedMbps,8:F0} Mbit/s  retransmits {iperf.Retransmits,5}  server CPU {measurement.ServerCpuPercent,3:F0} %  client CPU {measurement.ClientCpuPercent,3:F0} %  client fragments {measurement.ClientFragments}");
+                    site.Namespace.Ipv4Counter("FragCreates") - fragments,
+                    UdpCounters.Read(lab.Server, "RcvbufErrors") - serverDrops, UdpCounters.Read(site.Namespace, "RcvbufErrors") - clientDrops, busy);
+                log.WriteLine($"  {direction,-8} {iperf.ReceivedMbps,8:F0} Mbit/s  retransmits {iperf.Retransmits,5}  server CPU {measurement.ServerCpuPercent,3:F0} %  client CPU {measurement.ClientCpuPercent,3:F0} %  machine busy {busy,3:F0} %  client fragments {measurement.ClientFragments}  UDP socket-buffer drops: server {measurement.ServerSocketDrops}, client {measurement.ClientSocketDrops}");
                 results.Add(measurement);
             }
             return results;
