@@ -95,6 +95,21 @@ public sealed class TunnelSession : IFrameSink
     internal string ServerOptionsString { get; }
     internal long LastReceived => Volatile.Read(ref _lastReceived);
     internal long LastReceivedForTests => LastReceived;
+
+    /// <summary>Turns of the control loops of the keys this session holds now (tests: an idle session must not spin).</summary>
+    internal long ControlLoopTurnsForTests
+    {
+        get
+        {
+            long turns = 0;
+            lock (_keysLock)
+            {
+                foreach (var key in _keys)
+                    turns += key?.Turns ?? 0;
+            }
+            return turns;
+        }
+    }
     internal long LastSent => Volatile.Read(ref _lastSent);
 
     private static string BuildOptionsString(bool udp, ControlWrapping wrapping)

@@ -126,6 +126,29 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
     }
 
     [OpenVpnFact]
+    public async Task Established_idle_session_sleeps_in_its_control_loop()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log);
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            var session = Assert.Single(server.Sessions);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // the last ACKs of the push settle
+            long before = session.ControlLoopTurnsForTests;
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            long turns = session.ControlLoopTurnsForTests - before;
+            // One turn a second (the loop's longest sleep) plus a few for stray control packets; a spinning loop makes millions.
+            Assert.True(turns < 20, $"the control loop turned {turns} times in 2 s of silence");
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
     public async Task Garbage_and_replayed_packets_are_counted_and_the_session_keeps_serving()
     {
         await using var server = StartServer(TunnelProtocol.Udp, out var sw);

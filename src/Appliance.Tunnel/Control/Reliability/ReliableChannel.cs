@@ -130,6 +130,7 @@ public sealed class ReliableChannel
     }
 
     /// <summary>How long the loop may sleep: until the next retransmit or, while negotiating, the handshake deadline.</summary>
+    /// <returns>Zero when something is due now; <see cref="Timeout.InfiniteTimeSpan"/> (negative) when nothing will fall due.</returns>
     public TimeSpan TimeUntilNextEvent()
     {
         if (_acks.HasPending)
