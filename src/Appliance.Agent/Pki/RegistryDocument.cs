@@ -21,7 +21,8 @@ internal sealed record RegistryEntry(
     string Certificate,
     string? PrivateKey);
 
+// Every property is written (nulls too) and required when read: a truncated or hand-edited entry is refused, not defaulted.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
+    RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(RegistryDocument))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext;
