@@ -18,6 +18,9 @@ public sealed record AgentOptions
 
     public bool AllLayer2 { get; init; }
 
+    /// <summary>The state directory; null means the default (<see cref="State.StateDirectory.ResolveDefaultPath"/>).</summary>
+    public string? StatePath { get; init; }
+
     /// <summary>Parses <c>serve</c>'s arguments; returns the options or every problem found.</summary>
     public static (AgentOptions? Options, IReadOnlyList<string> Errors) Parse(IReadOnlyList<string> args)
     {
@@ -53,11 +56,20 @@ public sealed record AgentOptions
                 case "--lab-bridge":
                     options = options with { LabBridge = Value() ?? options.LabBridge };
                     break;
+                case "--state-dir":
+                    if (Value() is { } stateDir)
+                    {
+                        if (stateDir.Length > 0 && stateDir.IndexOf('\0', StringComparison.Ordinal) < 0)
+                            options = options with { StatePath = stateDir };
+                        else
+                            errors.Add($"--state-dir '{stateDir}' is not a directory path");
+                    }
+                    break;
                 case "--all-layer2":
                     options = options with { AllLayer2 = true };
                     break;
                 default:
-                    errors.Add($"unknown option '{arg}'; known: --listen, --uplink-nic, --uplink-bridge, --lab-bridge, --all-layer2");
+                    errors.Add($"unknown option '{arg}'; known: --listen, --uplink-nic, --uplink-bridge, --lab-bridge, --all-layer2, --state-dir");
                     break;
             }
         }

@@ -1,4 +1,7 @@
 using System.Reflection;
+using System.Runtime.Versioning;
+using Appliance.Agent.Pki;
+using Appliance.Agent.State;
 using Appliance.Contracts;
 using Appliance.Tunnel.Switching;
 
@@ -17,6 +20,26 @@ internal static class ServeCommand
             return 2;
         }
 
+        if (!OperatingSystem.IsLinux())
+        {
+            Console.Error.WriteLine("appliance-agent: serve runs on Linux only (TAP devices, packet sockets, flock on the state directory)");
+            return 1;
+        }
+        string statePath = options.StatePath ?? StateDirectory.ResolveDefaultPath(Environment.GetEnvironmentVariable("STATE_DIRECTORY"), AppContext.BaseDirectory);
+        ApplianceState state;
+        try
+        {
+            state = ApplianceState.Open(statePath, new ServerIdentity(), TimeProvider.System);
+        }
+        catch (StateDirectoryException e)
+        {
+            Console.Error.WriteLine("appliance-agent: " + e.Message);
+            return 1;
+        }
+        using var _ = state;
+        if (state.CreatedCa || state.NewPairingToken is not null)
+            Console.WriteLine(FirstStartMessage(state));
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Listen));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -26,6 +49,8 @@ internal static class ServeCommand
         builder.Services.AddSingleton(sp => new EthernetSwitch(
             new SwitchOptions { Policy = options.AllLayer2 ? SwitchPolicy.AllLayer2 : SwitchPolicy.PppoeOnly },
             sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(state.Clients);
+        builder.Services.AddHostedService<RevocationListRefresher>();
         builder.Services.AddSingleton<Uplink>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Uplink>());
 
@@ -52,9 +77,21 @@ internal static class ServeCommand
             return 1;
         }
         var uplinkInfo = app.Services.GetRequiredService<Uplink>();
-        Console.WriteLine($"appliance-agent {version}: API on http://{options.Listen}/ (GET /health, GET /api/v1/ports); uplink {uplinkInfo.Description}");
+        Console.WriteLine($"appliance-agent {version}: API on http://{options.Listen}/ (GET /health, GET /api/v1/ports); uplink {uplinkInfo.Description}; state in {state.Directory.FullPath}");
         await app.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>One line; the pairing token is the only secret the agent ever prints, and only the start that created it.</summary>
+    [SupportedOSPlatform("linux")]
+    private static string FirstStartMessage(ApplianceState state)
+    {
+        string created = state.CreatedCa
+            ? $"created CA '{state.Ca.Certificate.Subject}', server certificate '{state.Ca.ServerName}' and tls-crypt key in {state.Directory.FullPath}"
+            : $"state in {state.Directory.FullPath}";
+        return state.NewPairingToken is { } token
+            ? $"appliance-agent: first start: {created}; pairing token (shown only now, stored as a hash): {token} - paste it into the panel's 'Add appliance' form"
+            : $"appliance-agent: first start: {created}";
     }
 
     private static AgentStatus Status(EthernetSwitch sw, Uplink uplink, string version, DateTimeOffset started)

@@ -34,4 +34,17 @@ public sealed class AgentOptionsTests
         Assert.Equal("ens19", options!.UplinkNic);
         Assert.Equal(7443, options.Listen.Port);
     }
+
+    [Fact]
+    public void A_state_directory_may_be_named_and_is_otherwise_left_to_the_default()
+    {
+        var (named, errors) = AgentOptions.Parse(["--state-dir", "/srv/appliance"]);
+        var (unnamed, _) = AgentOptions.Parse([]);
+        var (_, missing) = AgentOptions.Parse(["--state-dir"]);
+
+        Assert.Empty(errors);
+        Assert.Equal("/srv/appliance", named!.StatePath);
+        Assert.Null(unnamed!.StatePath);
+        Assert.Contains("--state-dir needs a value", missing);
+    }
 }

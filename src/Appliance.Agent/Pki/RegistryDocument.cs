@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+
+namespace Appliance.Agent.Pki;
+
+/// <summary>The on-disk form of the registry (<c>clients.json</c>), replaced as a whole on every change.</summary>
+/// <param name="Format">Bumped on an incompatible change; a reader refuses formats it does not know.</param>
+/// <param name="RevocationListNumber">The CRL number of the newest CRL; the CRL file may lag by one after a crash and is re-signed at open.</param>
+internal sealed record RegistryDocument(int Format, long RevocationListNumber, IReadOnlyList<RegistryEntry> Clients)
+{
+    public const int CurrentFormat = 1;
+}
+
+/// <param name="PrivateKey">PKCS#8 PEM while in force; dropped when revoked.</param>
+internal sealed record RegistryEntry(
+    string Name,
+    string Serial,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? RevokedAt,
+    string? RenewedFrom,
+    string Certificate,
+    string? PrivateKey);
+
+// Every property is written (nulls too) and required when read: a truncated or hand-edited entry is refused, not defaulted.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(RegistryDocument))]
+internal sealed partial class RegistryJsonContext : JsonSerializerContext;
