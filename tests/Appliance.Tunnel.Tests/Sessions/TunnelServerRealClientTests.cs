@@ -151,7 +151,8 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
     [OpenVpnFact]
     public async Task Garbage_and_replayed_packets_are_counted_and_the_session_keeps_serving()
     {
-        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        // The pushed ping of 1 s makes the client speak every second, so liveness after the attack is visible quickly.
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw, ping: TimeSpan.FromSeconds(1));
         var endpoint = server.BoundEndpoints[0].EndPoint;
         using var client = StartClient("udp4", endpoint.Port, pki.Alice, out var log, "ping 1");
         try
@@ -266,7 +267,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         }
     }
 
-    private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null)
+    private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null, TimeSpan? ping = null)
     {
         sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
         var options = new TunnelServerOptions
@@ -276,6 +277,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             ClientValidator = new ClientCertificateValidator(pki.Ca, pki.LoadCrl(pki.CrlRevokingMallory)),
             ControlWrapping = new ControlWrapping(ControlWrapMode.TlsCrypt, _tlsCrypt),
             RenegotiateAfter = renegotiateAfter,
+            Ping = ping ?? TimeSpan.FromSeconds(10),
         };
         var loggers = LoggerFactory.Create(b => b.AddProvider(new OutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Debug));
         var server = new TunnelServer(options, sw, TimeProvider.System, loggers);
