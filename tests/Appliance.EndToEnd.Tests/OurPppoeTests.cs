@@ -128,6 +128,8 @@ public sealed partial class OurPppoeTests(ITestOutputHelper output)
         PingThrough(subscriber, isp, session, until: () => clock.Elapsed - connected >= TimeSpan.FromSeconds(60) && session.Renegotiations >= 5);
 
         output.WriteLine($"{session.Renegotiations} renegotiations in {(clock.Elapsed - connected).TotalSeconds:0} s, key-id now {session.CurrentKeyId}");
+        foreach (var line in client.Log.Split('\n').Where(l => l.Contains("rror", StringComparison.Ordinal) || l.Contains("WARN", StringComparison.Ordinal)))
+            output.WriteLine("client: " + line);
         Assert.True(session.Renegotiations >= 5, $"only {session.Renegotiations} renegotiations");
         Assert.True(client.WaitForLog("TLS: soft reset", TimeSpan.Zero, occurrences: 5), client.Log);
         AssertSessionSurvived(subscriber, isp, session, server);

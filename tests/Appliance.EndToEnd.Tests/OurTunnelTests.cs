@@ -71,4 +71,20 @@ public sealed class OurTunnelTests(ITestOutputHelper output)
             output.WriteLine(client.Log);
         }
     }
+
+    [Fact]
+    public async Task Without_an_up_line_the_stock_client_leaves_its_tap_down()
+    {
+        // The control for the test above: what the Linux profile's up line is there for.
+        using var pki = TestPki.Create();
+        using var lab = VpnLab.Create();
+        var site = lab.AddClientSite();
+        await using var server = ApplianceServer.Start(lab, pki, new ApplianceServerOptions { Log = output.WriteLine });
+        string profile = server.RenderProfile(pki.Client, Appliance.Agent.Profiles.ProfilePlatform.Windows);
+        Assert.DoesNotContain("\nup ", profile, StringComparison.Ordinal);
+        using var client = OpenVpnClient.StartWithProfileScripts(site.Namespace, profile);
+        client.WaitUntilConnected();
+        string link = site.Namespace.Ip("-o", "link", "show", "dev", client.TapName!);
+        Assert.DoesNotMatch(@"<[^>]*\bUP\b[^>]*>", link);
+    }
 }
