@@ -244,6 +244,22 @@ public sealed class TunnelServer : IPacketReceiver, IAsyncDisposable
 
     internal void CountRefusal() => Interlocked.Increment(ref _refusals);
 
+    /// <summary>A client authenticated as a new session: its older sessions go now, as in a 2.6 server without duplicate-cn.</summary>
+    /// <remarks>
+    /// A client that was killed or lost power says no goodbye, and after a restart (nobind: a new source port, so no
+    /// reset from the same address) nothing else would end its old session before ping-restart, 2 min later. Until then
+    /// the old session's port would still own the MACs behind the client, and the switch would drop every frame the new
+    /// session brings from them (<see cref="Counters.DropReason.MacOwnedByOtherPort"/>): no PPPoE redial for 2 minutes.
+    /// </remarks>
+    internal void ReplaceOlderSessions(TunnelSession established)
+    {
+        foreach (var other in _byId.Values)
+        {
+            if (other != established && other.IsEstablished && string.Equals(other.CommonName, established.CommonName, StringComparison.Ordinal))
+                other.BeginClose($"replaced by session {established.Name} of the same client from {established.Link.Remote}", TimeSpan.Zero);
+        }
+    }
+
     internal void RemoveSoon(TunnelSession session)
     {
         _toRemove.Enqueue(session);

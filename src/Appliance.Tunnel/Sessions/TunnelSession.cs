@@ -359,6 +359,7 @@ public sealed class TunnelSession : IFrameSink
             CommonName = tls.PeerCommonName;
             CertificateSerial = tls.PeerCertificate?.SerialNumber;
             TlsDescription = $"{tls.Protocol} {tls.CipherSuite}";
+            _server.ReplaceOlderSessions(this);
             Port = _server.Switch.AddPort(CommonName ?? Name, PortKind.Session, this);
         }
         KeyState? previous;

@@ -39,6 +39,23 @@ public sealed class OpenVpnClient : IDisposable
         return new OpenVpnClient(openvpn);
     }
 
+    /// <summary>Starts the client with no script options from the fixture: only the profile's own <c>up</c> (if any) touches
+    /// the TAP, and nothing bridges it. For proving that a profile brings its TAP up by itself.</summary>
+    public static OpenVpnClient StartWithProfileScripts(NetworkNamespace ns, string profile)
+    {
+        var openvpn = new OpenVpnProcess(ns, profile, bridge: null, profileScripts: true);
+        try
+        {
+            openvpn.Start();
+        }
+        catch
+        {
+            openvpn.Dispose();
+            throw;
+        }
+        return new OpenVpnClient(openvpn);
+    }
+
     /// <summary>Starts the client and waits (bounded) until it logs "Initialization Sequence Completed"; its TAP is up by then.</summary>
     public static OpenVpnClient Connect(NetworkNamespace ns, string profile, string? bridge = null, TimeSpan? timeout = null)
     {
@@ -75,6 +92,9 @@ public sealed class OpenVpnClient : IDisposable
         _openvpn.Stop();
         _openvpn.Start();
     }
+
+    /// <summary>Starts a new run (new process, new session id, fresh log) after this one ended, e.g. after <see cref="Kill"/>.</summary>
+    public void Relaunch() => _openvpn.Start();
 
     public void Dispose() => _openvpn.Dispose();
 }

@@ -12,7 +12,9 @@ namespace Appliance.EndToEnd.Tests.Support;
 /// the config: OpenVPN leaves an IP-less TAP down (openvpn-protocol.md §7.4), and it closes and re-creates the TAP
 /// on every internal restart (ping-restart, a server's RESTART, SIGUSR1) without persist-tun, so a one-shot
 /// `ip link set up` from the test would be lost while the script runs on every open, before "Initialization
-/// Sequence Completed". The profile under test stays exactly what a user would get.
+/// Sequence Completed". The profile under test stays exactly what a user would get. With <c>profileScripts</c> the
+/// fixture adds no script options at all, so the profile's own <c>script-security</c> and <c>up</c> lines are the
+/// ones that run (and the TAP stays down if they do not work).
 /// </remarks>
 public sealed partial class OpenVpnProcess : IDisposable
 {
@@ -29,16 +31,20 @@ public sealed partial class OpenVpnProcess : IDisposable
 
     private readonly NetworkNamespace _namespace;
     private readonly string? _bridge;
+    private readonly bool _profileScripts;
     private readonly DirectoryInfo _directory;
     private readonly string _configPath;
     private readonly string _upScriptPath;
     private NamespaceProcess? _process;
     private int _run;
 
-    public OpenVpnProcess(NetworkNamespace ns, string config, string? bridge)
+    public OpenVpnProcess(NetworkNamespace ns, string config, string? bridge, bool profileScripts = false)
     {
+        if (profileScripts && bridge is not null)
+            throw new ArgumentException("the profile's own scripts cannot join a bridge; bridge the TAP from the test", nameof(bridge));
         _namespace = ns;
         _bridge = bridge;
+        _profileScripts = profileScripts;
         _directory = Directory.CreateTempSubdirectory("appl-ovpn-");
         try
         {
@@ -98,11 +104,9 @@ public sealed partial class OpenVpnProcess : IDisposable
         _process?.Dispose();
         _run++;
         string pidPath = Path.Combine(_directory.FullName, $"openvpn-{_run.ToString(CultureInfo.InvariantCulture)}.pid");
-        List<string> args =
-        [
-            "--config", _configPath, "--log", LogPath, "--writepid", pidPath,
-            "--script-security", "2", "--up", _upScriptPath,
-        ];
+        List<string> args = ["--config", _configPath, "--log", LogPath, "--writepid", pidPath];
+        if (!_profileScripts)
+            args.AddRange(["--script-security", "2", "--up", _upScriptPath]);
         if (_bridge is not null)
             args.AddRange(["--setenv", "E2E_BRIDGE", _bridge]);
         _process = _namespace.Start("openvpn", args);

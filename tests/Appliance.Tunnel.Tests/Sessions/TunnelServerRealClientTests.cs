@@ -267,6 +267,43 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         }
     }
 
+    [OpenVpnFact]
+    public async Task Client_killed_and_started_again_replaces_its_old_session_and_switch_port()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        int port = server.BoundEndpoints[0].EndPoint.Port;
+        var first = StartClient("udp4", port, pki.Alice, out var firstLog);
+        TunnelSession old;
+        try
+        {
+            await WaitForAsync(firstLog, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            old = Assert.Single(server.Sessions);
+        }
+        finally
+        {
+            // SIGKILL: no EXIT, and the next run (nobind) comes from another source port.
+            await StopAsync(first, firstLog);
+            first.Dispose();
+        }
+        var oldPort = old.Port!;
+        using var second = StartClient("udp4", port, pki.Alice, out var secondLog);
+        try
+        {
+            await WaitForAsync(secondLog, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            await WaitUntilAsync(() => server.Sessions.Count == 1 && server.Sessions.Single() != old, TimeSpan.FromSeconds(5));
+            var current = Assert.Single(server.Sessions);
+            Assert.Equal("alice", current.CommonName);
+            Assert.NotEqual(old.Link.Remote, current.Link.Remote);
+            Assert.False(oldPort.IsLive);
+            Assert.Same(current.Port, Assert.Single(sw.Ports));
+        }
+        finally
+        {
+            await StopAsync(second, secondLog);
+            sw.Dispose();
+        }
+    }
+
     private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null, TimeSpan? ping = null)
     {
         sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
