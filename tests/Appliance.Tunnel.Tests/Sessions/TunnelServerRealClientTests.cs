@@ -7,6 +7,7 @@ using Appliance.Tunnel.Control.Wire;
 using Appliance.Tunnel.Sessions;
 using Appliance.Tunnel.Switching;
 using Appliance.Tunnel.Tests.ControlChannel;
+using Appliance.Tunnel.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -304,7 +305,54 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         }
     }
 
-    private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null, TimeSpan? ping = null)
+    [OpenVpnFact]
+    public async Task Tls_auth_is_accepted_as_the_server_option()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw, wrap: ControlWrapMode.TlsAuth);
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, wrapLine: "tls-auth tc.key 1");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            Assert.Equal("alice", Assert.Single(server.Sessions).CommonName);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Session_follows_its_client_to_a_new_address_and_a_replayed_data_packet_is_dropped()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw, ping: TimeSpan.FromSeconds(1));
+        using var relay = new UdpRelay(server.BoundEndpoints[0].EndPoint);
+        using var client = StartClient("udp4", relay.Port, pki.Alice, out var log);
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            var session = Assert.Single(server.Sessions);
+            string before = session.Link.Remote;
+
+            relay.Rebind();
+            await WaitUntilAsync(() => session.Link.Remote != before, TimeSpan.FromSeconds(15));
+            Assert.EndsWith(":" + relay.OutsidePort, session.Link.Remote, StringComparison.Ordinal);
+            Assert.Same(session, Assert.Single(server.Sessions));
+
+            Assert.True(relay.ReplayLastClientData());
+            await WaitUntilAsync(() => session.Port!.Counters.In.Snapshot().Drops(Appliance.Tunnel.Counters.DropReason.Replay) >= 1, TimeSpan.FromSeconds(10));
+            Assert.False(session.IsClosing);
+            Assert.DoesNotContain("Restart pause", Snapshot(log), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null, TimeSpan? ping = null,
+        ControlWrapMode wrap = ControlWrapMode.TlsCrypt)
     {
         sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
         var options = new TunnelServerOptions
@@ -312,7 +360,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             Listen = [new ListenEndpoint(protocol, new IPEndPoint(IPAddress.Loopback, 0))],
             Tls = new TlsControlOptions { ServerCertificate = pki.ServerContext },
             ClientValidator = new ClientCertificateValidator(pki.Ca, pki.LoadCrl(pki.CrlRevokingMallory)),
-            ControlWrapping = new ControlWrapping(ControlWrapMode.TlsCrypt, _tlsCrypt),
+            ControlWrapping = new ControlWrapping(wrap, _tlsCrypt),
             RenegotiateAfter = renegotiateAfter,
             Ping = ping ?? TimeSpan.FromSeconds(10),
         };
@@ -323,7 +371,8 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
     }
 
     private Process StartClient(string proto, int port, X509Certificate2 certificate, out StringBuilder log,
-        string? extra1 = null, string? extra2 = null, StaticKey? tlsCrypt = null, X509Certificate2? trustedCa = null)
+        string? extra1 = null, string? extra2 = null, StaticKey? tlsCrypt = null, X509Certificate2? trustedCa = null,
+        string wrapLine = "tls-crypt tc.key")
     {
         string directory = Directory.CreateDirectory(Path.Combine(_directory, Guid.NewGuid().ToString("n"))).FullName;
         File.WriteAllText(Path.Combine(directory, "ca.pem"), (trustedCa ?? pki.Ca).ExportCertificatePem());
@@ -340,7 +389,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             ca ca.pem
             cert client.pem
             key client.key
-            tls-crypt tc.key
+            {wrapLine}
             remote-cert-tls server
             tls-exit
             hand-window 30
