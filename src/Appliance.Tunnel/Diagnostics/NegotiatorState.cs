@@ -107,13 +107,11 @@ internal sealed class NegotiatorState
         TerminateRequestAt = timestamp;
     }
 
-    /// <summary>The layer went down: agreements end, counts stay.</summary>
+    /// <summary>The layer went down: agreements end; counts stay, unanswered requests too (they explain the end).</summary>
     public void Forget()
     {
         RequestAcked = false;
         LastRequestIdentifier = NoIdentifier;
-        UnansweredRequests = 0;
-        FirstUnansweredRequestAt = SnapshotClock.Never;
     }
 
     public NegotiatorView ToView(in SnapshotClock clock, PppNegotiationState state) => new()

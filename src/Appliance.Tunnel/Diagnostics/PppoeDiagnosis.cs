@@ -28,10 +28,13 @@ public static class PppoeDiagnosis
         Add(findings, OfferIgnoredByClient(view, t));
         Add(findings, AccessConcentratorRefuses(view, t));
         Add(findings, AuthenticationFailed(view));
-        Add(findings, IpcpStuck(view, t, noShortFramesIn));
+        var ipcpStuck = IpcpStuck(view, t, noShortFramesIn);
+        Add(findings, ipcpStuck);
         Add(findings, IspEchoesUnanswered(view, t, noShortFramesIn));
         Add(findings, ClientEchoesUnanswered(view, t));
-        Add(findings, IPv6Only(view, t));
+        // A stuck IPCP already explains why only IPv6 is up.
+        if (ipcpStuck is null)
+            Add(findings, IPv6Only(view, t));
         Add(findings, IPv4Only(view, t));
         Add(findings, QuietData(view, view.Ipcp, "IPv4", view.In.LastIPv4At, view.Out.LastIPv4At, t));
         Add(findings, QuietData(view, view.Ipv6cp, "IPv6", view.In.LastIPv6At, view.Out.LastIPv6At, t));
@@ -156,9 +159,11 @@ public static class PppoeDiagnosis
     private static PppoeFinding? IpcpStuck(PppoeSessionView view, PppoeDiagnosisThresholds t, bool noShortFramesIn)
     {
         var isp = view.Ipcp.Isp;
+        // Waiting ends when IPCP closes (hang-up, LCP down): a post-mortem must not count the time since.
+        var end = view.Ipcp.ClosedAt is { } closed && closed >= isp.FirstUnansweredRequestAt ? closed : view.TakenAt;
         bool ispKeepsAsking = !isp.RequestAcked && !view.Ipcp.IsOpened &&
             (isp.UnansweredRequests >= t.UnansweredIpcpRequests ||
-             (isp.UnansweredRequests > 0 && Exceeded(isp.FirstUnansweredRequestAt, view.TakenAt, t.UnansweredIpcpTime)));
+             (isp.UnansweredRequests > 0 && Exceeded(isp.FirstUnansweredRequestAt, end, t.UnansweredIpcpTime)));
         if (!ispKeepsAsking || !view.Lcp.WasOpened)
             return null;
 
@@ -172,7 +177,7 @@ public static class PppoeDiagnosis
         }
         string ipv6 = view.Ipv6cp.WasOpened ? ", IPv6CP (larger frames) opened" : "";
         return ShortFramesLost(Invariant(
-            $"The ISP sent {isp.UnansweredRequests} IPCP Configure-Request(s) over {Seconds(isp.FirstUnansweredRequestAt, view.TakenAt)} s that were never acknowledged, while LCP opened{ipv6} and not one frame shorter than 34 bytes came in from the client: its network driver drops short frames, such as the 32-byte IPCP Configure-Ack, so IPv4 never comes up."));
+            $"The ISP sent {isp.UnansweredRequests} IPCP Configure-Request(s) over {Seconds(isp.FirstUnansweredRequestAt, end)} s that were never acknowledged, while LCP opened{ipv6} and not one frame shorter than 34 bytes came in from the client: its network driver drops short frames, such as the 32-byte IPCP Configure-Ack, so IPv4 never comes up."));
     }
 
     private static PppoeFinding ShortFramesLost(string explanation) => new(
