@@ -25,6 +25,20 @@ internal sealed class AuthenticationState
     private long _firstRequestAt = SnapshotClock.Never;
     private long _outcomeAt = SnapshotClock.Never;
 
+    /// <summary>Back to no authentication seen, for a new dial-up attempt, without allocating.</summary>
+    public void Reset()
+    {
+        _protocol = PppProtocol.None;
+        _outcome = AuthenticationOutcome.None;
+        _requests = 0;
+        _challenges = 0;
+        _successes = 0;
+        _failures = 0;
+        _reversePackets = 0;
+        _firstRequestAt = SnapshotClock.Never;
+        _outcomeAt = SnapshotClock.Never;
+    }
+
     public void OnPacket(PppProtocol protocol, SessionSide from, byte code, long timestamp)
     {
         // Which end speaks which code is fixed (the client authenticates to the ISP); the other way round is

@@ -86,6 +86,22 @@ internal sealed class ControlProtocolState
         return wasOpened && !_opened;
     }
 
+    /// <summary>Back to a fresh protocol, for a new dial-up attempt, without allocating.</summary>
+    public void Reset()
+    {
+        _client.Reset();
+        _isp.Reset();
+        _opened = false;
+        _closed = false;
+        _terminating = false;
+        _terminatedBy = 0;
+        _openedAt = SnapshotClock.Never;
+        _closedAt = SnapshotClock.Never;
+        _timesOpened = 0;
+        _renegotiations = 0;
+        _discards = 0;
+    }
+
     /// <summary>The layer below went down (LCP left Opened, PADT): the protocol is closed, its counts stay.</summary>
     public void Close(long timestamp)
     {

@@ -11,7 +11,13 @@ internal sealed class DiscoveryState
     public MacAddress? AccessConcentratorMac;
     public ushort? SessionId;
     public bool JoinedMidSession;
-    public long Padi, Pado, Padr, Pads, Padt, Padm, Unexpected;
+    public long Padi;
+    public long Pado;
+    public long Padr;
+    public long Pads;
+    public long Padt;
+    public long Padm;
+    public long Unexpected;
     public PppoeErrorTags OfferErrors;
     public PppoeErrorTags SessionErrors;
     public long FirstPadiAt = SnapshotClock.Never;
@@ -22,6 +28,33 @@ internal sealed class DiscoveryState
     public long SessionAt = SnapshotClock.Never;
     public long TerminatedAt = SnapshotClock.Never;
     public SessionSide? TerminatedBy;
+
+    /// <summary>Back to Idle for a new dial-up attempt, without allocating.</summary>
+    public void Reset()
+    {
+        State = PppoeDiscoveryState.Idle;
+        ClientMac = null;
+        AccessConcentratorMac = null;
+        SessionId = null;
+        JoinedMidSession = false;
+        Padi = 0;
+        Pado = 0;
+        Padr = 0;
+        Pads = 0;
+        Padt = 0;
+        Padm = 0;
+        Unexpected = 0;
+        OfferErrors = PppoeErrorTags.None;
+        SessionErrors = PppoeErrorTags.None;
+        FirstPadiAt = SnapshotClock.Never;
+        LastPadiAt = SnapshotClock.Never;
+        FirstPadoAt = SnapshotClock.Never;
+        FirstPadrAt = SnapshotClock.Never;
+        LastPadrAt = SnapshotClock.Never;
+        SessionAt = SnapshotClock.Never;
+        TerminatedAt = SnapshotClock.Never;
+        TerminatedBy = null;
+    }
 
     /// <summary>True when this PADI starts a new attempt (after a session, a refusal or a termination).</summary>
     public static bool StartsNewAttempt(PppoeDiscoveryState state) =>

@@ -107,6 +107,34 @@ internal sealed class NegotiatorState
         TerminateRequestAt = timestamp;
     }
 
+    /// <summary>Back to a fresh end, for a new dial-up attempt, without allocating.</summary>
+    public void Reset()
+    {
+        ConfigureRequests = 0;
+        Retransmissions = 0;
+        LastRequestIdentifier = NoIdentifier;
+        FirstRequestAt = SnapshotClock.Never;
+        LastRequestAt = SnapshotClock.Never;
+        UnansweredRequests = 0;
+        FirstUnansweredRequestAt = SnapshotClock.Never;
+        RequestAcked = false;
+        AckedAt = SnapshotClock.Never;
+        AcksReceived = 0;
+        NaksReceived = 0;
+        RejectsReceived = 0;
+        UnmatchedReplies = 0;
+        TerminateRequests = 0;
+        TerminateAcked = false;
+        TerminateRequestAt = SnapshotClock.Never;
+        EchoRequests = 0;
+        EchoRepliesReceived = 0;
+        UnansweredEchoes = 0;
+        FirstUnansweredEchoAt = SnapshotClock.Never;
+        LastEchoRequestAt = SnapshotClock.Never;
+        LastEchoReplyAt = SnapshotClock.Never;
+        RejectsSent = 0;
+    }
+
     /// <summary>The layer went down: agreements end; counts stay, unanswered requests too (they explain the end).</summary>
     public void Forget()
     {

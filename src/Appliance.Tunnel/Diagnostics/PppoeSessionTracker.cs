@@ -17,11 +17,11 @@ public sealed class PppoeSessionTracker : IFrameObserver
     private readonly Lock _gate = new();
     private readonly DirectionTraffic _in = new();
     private readonly DirectionTraffic _out = new();
-    private DiscoveryState _discovery = new();
-    private ControlProtocolState _lcp = new(PppProtocol.Lcp);
-    private ControlProtocolState _ipcp = new(PppProtocol.Ipcp);
-    private ControlProtocolState _ipv6cp = new(PppProtocol.Ipv6cp);
-    private AuthenticationState _authentication = new();
+    private readonly DiscoveryState _discovery = new();
+    private readonly ControlProtocolState _lcp = new(PppProtocol.Lcp);
+    private readonly ControlProtocolState _ipcp = new(PppProtocol.Ipcp);
+    private readonly ControlProtocolState _ipv6cp = new(PppProtocol.Ipv6cp);
+    private readonly AuthenticationState _authentication = new();
     private long _attempts;
     private long _foreignSessionFrames;
     private readonly long _startedAt;
@@ -106,14 +106,13 @@ public sealed class PppoeSessionTracker : IFrameObserver
 
     private void StartAttempt()
     {
-        // Allocates, but only once per dial-up attempt, never per frame.
         if (_attempts > 0)
         {
-            _discovery = new DiscoveryState();
-            _lcp = new ControlProtocolState(PppProtocol.Lcp);
-            _ipcp = new ControlProtocolState(PppProtocol.Ipcp);
-            _ipv6cp = new ControlProtocolState(PppProtocol.Ipv6cp);
-            _authentication = new AuthenticationState();
+            _discovery.Reset();
+            _lcp.Reset();
+            _ipcp.Reset();
+            _ipv6cp.Reset();
+            _authentication.Reset();
         }
         _attempts++;
     }

@@ -113,6 +113,25 @@ public sealed class PppoeSessionTrackerTests
         Assert.Equal(63, view.In.Frames + view.Out.Frames);
     }
 
+    [Theory]
+    [InlineData("pppoe-pap")]
+    [InlineData("pppoe-chap")]
+    public void A_new_attempt_forgets_everything_of_the_last_but_the_ports_traffic(string capture)
+    {
+        var reused = new SessionReplay();
+        reused.Frames(SessionReplay.Capture(capture));
+        reused.Frame(Discovery(In, PppoeDiscoveryCode.Padi));
+        var fresh = new SessionReplay();
+        fresh.Frame(Discovery(In, PppoeDiscoveryCode.Padi));
+
+        var expected = fresh.View();
+        var actual = reused.View();
+        // Records compare member by member: any field a reset forgot would show here.
+        Assert.Equal(
+            expected with { TakenAt = default, TrackingSince = default, In = TrafficView.Empty, Out = TrafficView.Empty, Discovery = expected.Discovery with { Attempts = 0, FirstPadiAt = null, LastPadiAt = null } },
+            actual with { TakenAt = default, TrackingSince = default, In = TrafficView.Empty, Out = TrafficView.Empty, Discovery = actual.Discovery with { Attempts = 0, FirstPadiAt = null, LastPadiAt = null } });
+    }
+
     [Fact]
     public void Repeated_padis_before_an_offer_are_one_attempt()
     {
