@@ -48,7 +48,7 @@ internal sealed class ControlProtocolState
             case PppControlCode.ConfigureNak:
             case PppControlCode.ConfigureReject:
                 receiver.OnReply(identifier, (PppControlCode)code, timestamp);
-                if (!_opened && !_closed && _client.RequestAcked && _isp.RequestAcked)
+                if (!_opened && !_closed && !_terminating && _client.RequestAcked && _isp.RequestAcked)
                 {
                     _opened = true;
                     _openedAt = timestamp;
