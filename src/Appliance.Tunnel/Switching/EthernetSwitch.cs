@@ -95,6 +95,7 @@ public sealed class EthernetSwitch : IDisposable
         var info = FrameClassifier.Classify(frame);
         ingress.Counters.In.Record(info);
         ingress.Tap?.OnFrame(frame, FrameDirection.Inbound);
+        ingress.Observer?.OnFrame(frame, info, FrameDirection.Inbound, Volatile.Read(ref _now));
 
         if (!ingress.IsLive)
         {
@@ -146,7 +147,7 @@ public sealed class EthernetSwitch : IDisposable
                 else if (!MayPass(ingress, egress, options))
                     ingress.Counters.In.RecordDrop(DropReason.FilteredByPolicy, frame.Length);
                 else
-                    Deliver(egress, frame, info);
+                    Deliver(egress, frame, info, now);
                 return;
             }
         }
@@ -157,7 +158,7 @@ public sealed class EthernetSwitch : IDisposable
         {
             if (ReferenceEquals(port, ingress) || !MayPass(ingress, port, options))
                 continue;
-            Deliver(port, frame, info);
+            Deliver(port, frame, info, now);
             delivered++;
         }
         if (delivered == 0)
@@ -167,7 +168,7 @@ public sealed class EthernetSwitch : IDisposable
     private static bool MayPass(SwitchPort from, SwitchPort to, SwitchOptions options) =>
         !(options.IsolateSessions && from.Kind == PortKind.Session && to.Kind == PortKind.Session);
 
-    private static void Deliver(SwitchPort egress, ReadOnlySpan<byte> frame, in FrameClass info)
+    private static void Deliver(SwitchPort egress, ReadOnlySpan<byte> frame, in FrameClass info, long now)
     {
         if (!egress.IsLive)
         {
@@ -178,6 +179,7 @@ public sealed class EthernetSwitch : IDisposable
         {
             egress.Counters.Out.Record(info);
             egress.Tap?.OnFrame(frame, FrameDirection.Outbound);
+            egress.Observer?.OnFrame(frame, info, FrameDirection.Outbound, now);
         }
         else
         {

@@ -6,6 +6,7 @@ namespace Appliance.Tunnel.Switching;
 public sealed class SwitchPort
 {
     private volatile IPortTap? _tap;
+    private volatile IFrameObserver? _observer;
     private volatile bool _live = true;
     internal int LearnedMacs;
 
@@ -35,6 +36,13 @@ public sealed class SwitchPort
     {
         get => _tap;
         set => _tap = value;
+    }
+
+    /// <summary>Observer of every frame in and out with its classification (a PPPoE session tracker); null when none.</summary>
+    public IFrameObserver? Observer
+    {
+        get => _observer;
+        set => _observer = value;
     }
 
     internal void MarkRemoved() => _live = false;

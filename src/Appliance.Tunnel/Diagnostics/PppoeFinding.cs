@@ -1,0 +1,53 @@
+namespace Appliance.Tunnel.Diagnostics;
+
+/// <summary>How much a finding matters to the operator.</summary>
+public enum FindingSeverity : byte
+{
+    /// <summary>Worth knowing; nothing is broken.</summary>
+    Info = 0,
+    /// <summary>Something does not work as expected; the session may still be usable.</summary>
+    Warning,
+    /// <summary>The session cannot work until this is fixed.</summary>
+    Error,
+}
+
+/// <summary>One conclusion of <see cref="PppoeDiagnosis"/>: a stable code, what is wrong in one sentence, and the fix.</summary>
+/// <param name="Code">Stable, kebab-case, from <see cref="PppoeFindingCodes"/>: for APIs, alerts and documentation links.</param>
+/// <param name="Explanation">One sentence with the numbers that led to it; never a user name or password.</param>
+/// <param name="Fix">What the operator should do.</param>
+public sealed record PppoeFinding(FindingSeverity Severity, string Code, string Explanation, string Fix);
+
+/// <summary>The stable codes of <see cref="PppoeFinding"/>; never renamed, only added to.</summary>
+public static class PppoeFindingCodes
+{
+    /// <summary>The origin case: the client's short frames (the 32-byte IPCP Configure-Ack) never arrive.</summary>
+    public const string ShortFramesLostFromClient = "short-frames-lost-from-client";
+    /// <summary>The ISP keeps asking for IPCP and the client answers nothing, though its short frames do arrive.</summary>
+    public const string IpcpUnansweredByClient = "ipcp-unanswered-by-client";
+    /// <summary>PADIs and no PADO.</summary>
+    public const string NoAccessConcentrator = "no-access-concentrator";
+    /// <summary>A PADO and no PADR.</summary>
+    public const string OfferIgnoredByClient = "offer-ignored-by-client";
+    /// <summary>A PADS refusing the session, error tags, or PADRs without a PADS.</summary>
+    public const string AccessConcentratorRefuses = "access-concentrator-refuses";
+    /// <summary>PAP Authenticate-Nak or CHAP Failure.</summary>
+    public const string AuthenticationFailed = "authentication-failed";
+    /// <summary>The client's LCP Echo-Requests go unanswered: the link towards the ISP is dead.</summary>
+    public const string LcpEchoUnansweredByIsp = "lcp-echo-unanswered-by-isp";
+    /// <summary>The ISP's LCP Echo-Requests go unanswered: the client is gone.</summary>
+    public const string LcpEchoUnansweredByClient = "lcp-echo-unanswered-by-client";
+    /// <summary>IPCP opened, and the client sends no IPv4.</summary>
+    public const string IPv4NotSentByClient = "ipv4-not-sent-by-client";
+    /// <summary>IPCP opened, the client sends IPv4, nothing comes back.</summary>
+    public const string IPv4Unanswered = "ipv4-unanswered";
+    /// <summary>IPv6CP opened, and the client sends no IPv6.</summary>
+    public const string IPv6NotSentByClient = "ipv6-not-sent-by-client";
+    /// <summary>IPv6CP opened, the client sends IPv6, nothing comes back.</summary>
+    public const string IPv6Unanswered = "ipv6-unanswered";
+    /// <summary>IPv6CP opened and IPCP never did.</summary>
+    public const string IPv6Only = "ipv6-only";
+    /// <summary>IPCP opened and IPv6 was never negotiated.</summary>
+    public const string IPv4Only = "ipv4-only";
+    /// <summary>Frames above the largest allowed size dropped as oversize on the client's port or the uplink.</summary>
+    public const string OversizeFramesDropped = "oversize-frames-dropped";
+}

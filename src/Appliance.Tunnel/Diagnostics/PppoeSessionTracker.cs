@@ -1,0 +1,148 @@
+using Appliance.Tunnel.Frames;
+using Appliance.Tunnel.Switching;
+
+namespace Appliance.Tunnel.Diagnostics;
+
+/// <summary>Follows one client's PPPoE session on its switch port: discovery, LCP, authentication, IPCP, IPv6CP, traffic.</summary>
+/// <remarks>
+/// Attach as <see cref="SwitchPort.Observer"/> of the client's session port: Inbound frames come from the client,
+/// Outbound frames go towards it. Allocation-free per frame. Data frames touch only per-direction counters
+/// (no lock); discovery and PPP control frames, a few per second, take one short lock, so one inbound and one
+/// outbound writer may call at once with <see cref="Snapshot"/> from a third thread. Uses only what the
+/// classifier read plus the MAC addresses and the discovery tags' types: PAP and CHAP bodies are never read.
+/// </remarks>
+public sealed class PppoeSessionTracker : IFrameObserver
+{
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly DirectionTraffic _in = new();
+    private readonly DirectionTraffic _out = new();
+    private readonly DiscoveryState _discovery = new();
+    private readonly ControlProtocolState _lcp = new(PppProtocol.Lcp);
+    private readonly ControlProtocolState _ipcp = new(PppProtocol.Ipcp);
+    private readonly ControlProtocolState _ipv6cp = new(PppProtocol.Ipv6cp);
+    private readonly AuthenticationState _authentication = new();
+    private long _attempts;
+    private long _foreignSessionFrames;
+    private readonly long _startedAt;
+
+    public PppoeSessionTracker(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _startedAt = _time.GetTimestamp();
+    }
+
+    /// <summary>Classifies and observes a frame now: for callers that are not the switch (tests, replays).</summary>
+    public void Observe(ReadOnlySpan<byte> frame, FrameDirection direction) =>
+        OnFrame(frame, FrameClassifier.Classify(frame), direction, _time.GetTimestamp());
+
+    /// <inheritdoc />
+    public void OnFrame(ReadOnlySpan<byte> frame, in FrameClass info, FrameDirection direction, long timestamp)
+    {
+        var from = direction == FrameDirection.Inbound ? SessionSide.Client : SessionSide.Isp;
+        (from == SessionSide.Client ? _in : _out).Record(info, timestamp);
+        if (info.Family == EtherTypeFamily.PppoeDiscovery && info.Status == FrameStatus.Complete)
+        {
+            lock (_gate)
+                OnDiscovery(frame, info, from, timestamp);
+        }
+        else if (info.Family == EtherTypeFamily.PppoeSession && info.HasPppControl)
+        {
+            lock (_gate)
+                OnControl(info, from, timestamp);
+        }
+    }
+
+    private void OnDiscovery(ReadOnlySpan<byte> frame, in FrameClass info, SessionSide from, long timestamp)
+    {
+        if (info.PppoeCode == PppoeDiscoveryCode.Padi && from == SessionSide.Client &&
+            (_discovery.State == PppoeDiscoveryState.Idle || DiscoveryState.StartsNewAttempt(_discovery.State)))
+        {
+            StartAttempt();
+        }
+        if (_discovery.OnFrame(frame, info, from, timestamp))
+            CloseLink(timestamp);
+    }
+
+    private void OnControl(in FrameClass info, SessionSide from, long timestamp)
+    {
+        if (_discovery.SessionId is { } id)
+        {
+            if (info.PppoeSessionId != id)
+            {
+                _foreignSessionFrames++;
+                return;
+            }
+        }
+        else if (info.PppoeSessionId != 0)
+        {
+            if (_attempts == 0)
+                _attempts = 1;
+            _discovery.JoinSession(info.PppoeSessionId, timestamp);
+        }
+
+        switch (info.PppProtocol)
+        {
+            case PppProtocol.Lcp:
+                if (_lcp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp))
+                {
+                    // RFC 1661 §3.7: when LCP leaves Opened, every network-layer protocol goes down with it.
+                    _ipcp.Close(timestamp);
+                    _ipv6cp.Close(timestamp);
+                }
+                break;
+            case PppProtocol.Ipcp:
+                _ipcp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp);
+                break;
+            case PppProtocol.Ipv6cp:
+                _ipv6cp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp);
+                break;
+            case PppProtocol.Pap:
+            case PppProtocol.Chap:
+                _authentication.OnPacket(info.PppProtocol, from, info.PppCode, timestamp);
+                break;
+        }
+    }
+
+    private void StartAttempt()
+    {
+        if (_attempts > 0)
+        {
+            _discovery.Reset();
+            _lcp.Reset();
+            _ipcp.Reset();
+            _ipv6cp.Reset();
+            _authentication.Reset();
+        }
+        _attempts++;
+    }
+
+    private void CloseLink(long timestamp)
+    {
+        _lcp.Close(timestamp);
+        _ipcp.Close(timestamp);
+        _ipv6cp.Close(timestamp);
+    }
+
+    /// <summary>A consistent value copy of everything the tracker knows, with wall-clock times.</summary>
+    public PppoeSessionView Snapshot()
+    {
+        var clock = new SnapshotClock(_time);
+        lock (_gate)
+        {
+            return new PppoeSessionView
+            {
+                TakenAt = clock.Now,
+                TrackingSince = clock.At(_startedAt) ?? clock.Now,
+                Discovery = _discovery.ToView(clock, _attempts),
+                Lcp = _lcp.ToView(clock),
+                Authentication = _authentication.ToView(clock),
+                Ipcp = _ipcp.ToView(clock),
+                Ipv6cp = _ipv6cp.ToView(clock),
+                ForeignSessionFrames = _foreignSessionFrames,
+                In = _in.ToView(clock),
+                Out = _out.ToView(clock),
+            };
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Appliance.Tunnel.Diagnostics;
+
+/// <summary>A value snapshot of one client's PPPoE session as its switch port saw it; see <see cref="PppoeSessionTracker"/>.</summary>
+/// <remarks>Protocol state is of the latest attempt (a new PADI starts one); <see cref="In"/> and <see cref="Out"/>
+/// count since the tracker started.</remarks>
+public sealed record PppoeSessionView
+{
+    /// <summary>When the snapshot was taken: the "now" every rule of <see cref="PppoeDiagnosis"/> measures against.</summary>
+    public DateTimeOffset TakenAt { get; init; }
+    /// <summary>When the tracker started watching the port.</summary>
+    public DateTimeOffset TrackingSince { get; init; }
+    public PppoeDiscoveryView Discovery { get; init; } = PppoeDiscoveryView.Empty;
+    public ControlProtocolView Lcp { get; init; } = new() { Protocol = Frames.PppProtocol.Lcp };
+    public AuthenticationView Authentication { get; init; } = AuthenticationView.Empty;
+    public ControlProtocolView Ipcp { get; init; } = new() { Protocol = Frames.PppProtocol.Ipcp };
+    public ControlProtocolView Ipv6cp { get; init; } = new() { Protocol = Frames.PppProtocol.Ipv6cp };
+    /// <summary>PPP control frames of another PPPoE session id than this attempt's (ignored for state).</summary>
+    public long ForeignSessionFrames { get; init; }
+    /// <summary>Frames from the client.</summary>
+    public TrafficView In { get; init; } = TrafficView.Empty;
+    /// <summary>Frames delivered towards the client.</summary>
+    public TrafficView Out { get; init; } = TrafficView.Empty;
+}

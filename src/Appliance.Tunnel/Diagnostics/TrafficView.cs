@@ -1,0 +1,23 @@
+namespace Appliance.Tunnel.Diagnostics;
+
+/// <summary>One direction of the client's port, in a <see cref="PppoeSessionView"/>: counted since the tracker started, across attempts.</summary>
+public sealed record TrafficView
+{
+    /// <summary>Every frame in this direction, PPPoE or not (In: dropped ones included).</summary>
+    public long Frames { get; init; }
+    /// <summary>Frames of 14–33 bytes: the size class a faulty TAP driver drops (the 32-byte IPCP Configure-Ack).</summary>
+    public long ShortFrames { get; init; }
+    public long PppoeFrames { get; init; }
+    /// <summary>PPPoE session frames carrying IPv4 datagrams (PPP protocol 0x0021).</summary>
+    public long IPv4Frames { get; init; }
+    /// <summary>PPPoE session frames carrying IPv6 datagrams (PPP protocol 0x0057).</summary>
+    public long IPv6Frames { get; init; }
+    /// <summary>Length in bytes of the largest frame seen.</summary>
+    public int LargestFrame { get; init; }
+    public DateTimeOffset? LastFrameAt { get; init; }
+    public DateTimeOffset? LastShortFrameAt { get; init; }
+    public DateTimeOffset? LastIPv4At { get; init; }
+    public DateTimeOffset? LastIPv6At { get; init; }
+
+    public static TrafficView Empty { get; } = new();
+}
