@@ -351,13 +351,65 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         }
     }
 
+    [OpenVpnTheory]
+    [InlineData("udp6")]
+    [InlineData("tcp6-client")]
+    public async Task Real_client_connects_over_ipv6(string proto)
+    {
+        var transport = proto.StartsWith("udp", StringComparison.Ordinal) ? TunnelProtocol.Udp : TunnelProtocol.Tcp;
+        await using var server = StartServer(transport, out var sw, address: IPAddress.IPv6Loopback);
+        using var client = StartClient(proto, server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, host: "::1");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            Assert.Contains("[::1]", Assert.Single(server.Sessions).Link.Remote, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    [OpenVpnFact]
+    public async Task Kicked_client_is_told_to_restart_and_comes_back_as_a_new_session()
+    {
+        await using var server = StartServer(TunnelProtocol.Udp, out var sw);
+        using var client = StartClient("udp4", server.BoundEndpoints[0].EndPoint.Port, pki.Alice, out var log, "connect-retry 1 1", "connect-retry-max 5");
+        try
+        {
+            await WaitForAsync(log, "Initialization Sequence Completed", TimeSpan.FromSeconds(30));
+            var first = Assert.Single(server.Sessions);
+
+            Assert.True(server.Kick(first.Id));
+
+            await WaitUntilAsync(() => Occurrences(Snapshot(log), "Initialization Sequence Completed") >= 2, TimeSpan.FromSeconds(30));
+            await WaitUntilAsync(() => server.Sessions.Count == 1 && server.Sessions.Single() != first, TimeSpan.FromSeconds(10));
+            Assert.False(first.Port!.IsLive);
+            Assert.True(Assert.Single(server.Sessions).IsEstablished);
+        }
+        finally
+        {
+            await StopAsync(client, log);
+            sw.Dispose();
+        }
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+            count++;
+        return count;
+    }
+
     private TunnelServer StartServer(TunnelProtocol protocol, out EthernetSwitch sw, TimeSpan? renegotiateAfter = null, TimeSpan? ping = null,
-        ControlWrapMode wrap = ControlWrapMode.TlsCrypt)
+        ControlWrapMode wrap = ControlWrapMode.TlsCrypt, IPAddress? address = null)
     {
         sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
         var options = new TunnelServerOptions
         {
-            Listen = [new ListenEndpoint(protocol, new IPEndPoint(IPAddress.Loopback, 0))],
+            Listen = [new ListenEndpoint(protocol, new IPEndPoint(address ?? IPAddress.Loopback, 0))],
             Tls = new TlsControlOptions { ServerCertificate = pki.ServerContext },
             ClientValidator = new ClientCertificateValidator(pki.Ca, pki.LoadCrl(pki.CrlRevokingMallory)),
             ControlWrapping = new ControlWrapping(wrap, _tlsCrypt),
@@ -372,7 +424,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
 
     private Process StartClient(string proto, int port, X509Certificate2 certificate, out StringBuilder log,
         string? extra1 = null, string? extra2 = null, StaticKey? tlsCrypt = null, X509Certificate2? trustedCa = null,
-        string wrapLine = "tls-crypt tc.key")
+        string wrapLine = "tls-crypt tc.key", string host = "127.0.0.1")
     {
         string directory = Directory.CreateDirectory(Path.Combine(_directory, Guid.NewGuid().ToString("n"))).FullName;
         File.WriteAllText(Path.Combine(directory, "ca.pem"), (trustedCa ?? pki.Ca).ExportCertificatePem());
@@ -384,7 +436,7 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             client
             dev null
             proto {proto}
-            remote 127.0.0.1 {port}
+            remote {host} {port}
             nobind
             ca ca.pem
             cert client.pem
