@@ -66,6 +66,14 @@ public sealed partial class OurPppoeTests(ITestOutputHelper output)
 
         AssertPppoeMessagesCounted(underlay, session.Port, recorder);
         Assert.Equal(0, session.Port.Counters.Snapshot().In.DroppedFrames + session.Port.Counters.Snapshot().Out.DroppedFrames);
+
+        // The session's own PPPoE view saw the whole exchange, and the diagnosis finds nothing wrong.
+        var view = session.Pppoe!.Snapshot();
+        Assert.Equal(Appliance.Tunnel.Diagnostics.PppoeDiscoveryState.Session, view.Discovery.State);
+        Assert.NotNull(view.Discovery.SessionId);
+        Assert.True(view.Lcp.IsOpened && view.Ipcp.IsOpened && view.Ipv6cp.IsOpened, $"{underlay}: LCP {view.Lcp.IsOpened}, IPCP {view.Ipcp.IsOpened}, IPv6CP {view.Ipv6cp.IsOpened}");
+        var findings = Appliance.Tunnel.Diagnostics.PppoeDiagnosis.Diagnose(view, session.Port.Counters.Snapshot());
+        Assert.DoesNotContain(findings, f => f.Severity != Appliance.Tunnel.Diagnostics.FindingSeverity.Info);
         output.WriteLine($"{underlay}: done after {clock.ElapsedMilliseconds} ms");
     }
 

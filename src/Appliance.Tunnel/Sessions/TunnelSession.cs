@@ -6,6 +6,7 @@ using Appliance.Tunnel.Control.Tls;
 using Appliance.Tunnel.Control.Wire;
 using Appliance.Tunnel.Counters;
 using Appliance.Tunnel.DataChannel;
+using Appliance.Tunnel.Diagnostics;
 using Appliance.Tunnel.Replay;
 using Appliance.Tunnel.Switching;
 using Appliance.Tunnel.Transport;
@@ -85,6 +86,8 @@ public sealed class TunnelSession : IFrameSink
     /// <summary>The client's certificate serial number (hex), once authenticated.</summary>
     public string? CertificateSerial { get; private set; }
     public SwitchPort? Port { get; private set; }
+    /// <summary>The client's PPPoE discovery and PPP negotiation as seen on its port, once authenticated.</summary>
+    public PppoeSessionTracker? Pppoe { get; private set; }
     public bool IsEstablished => Port is not null;
     public bool IsClosing => _closing;
     public int Renegotiations => Volatile.Read(ref _renegotiations);
@@ -361,6 +364,9 @@ public sealed class TunnelSession : IFrameSink
             TlsDescription = $"{tls.Protocol} {tls.CipherSuite}";
             _server.ReplaceOlderSessions(this);
             Port = _server.Switch.AddPort(CommonName ?? Name, PortKind.Session, this);
+            // Every session watches its own PPPoE exchange, so an operator can see where negotiation stalls.
+            Pppoe = new PppoeSessionTracker(_time);
+            Port.Observer = Pppoe;
         }
         KeyState? previous;
         lock (_keysLock)
