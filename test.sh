@@ -69,5 +69,7 @@ for project in "${projects[@]}"; do
   skipped=$((skipped + $(attr notExecuted)))
 done
 ((failed == 0)) || status=1
-echo "$passed passed, $failed failed, $skipped skipped"
+summary="$passed passed, $failed failed, $skipped skipped"
+echo "$summary" > "$results/summary.txt"
+echo "$summary"
 exit $status
