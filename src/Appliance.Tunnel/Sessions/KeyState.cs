@@ -56,13 +56,11 @@ internal sealed class KeyState : IAsyncDisposable
         KeyId = keyId;
         Channel = new ReliableChannel((byte)keyId, ReliabilityOptions.Default, time);
         Tls = new TlsControlSession(options.Tls, options.ClientValidator, logger: session.Logger);
-        CreatedAt = time.GetTimestamp();
     }
 
     public int KeyId { get; }
     public ReliableChannel Channel { get; }
     public TlsControlSession Tls { get; }
-    public long CreatedAt { get; }
     public long ActivatedAt { get; private set; }
 
     /// <summary>When a retiring key stops decrypting (timestamp).</summary>

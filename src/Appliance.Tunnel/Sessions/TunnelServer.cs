@@ -111,7 +111,7 @@ public sealed class TunnelServer : IPacketReceiver, IAsyncDisposable
         if (opcode == Opcode.DataV2)
         {
             if (DataPacketHeader.TryReadPeerId(packet, out uint peerId) && _byPeerId.TryGetValue(peerId, out var byPeer))
-                byPeer.ReceiveData(packet, from, transport);
+                byPeer.ReceiveData(packet, from);
             else
                 Unattributed.RecordDrop(DropReason.NoSession, packet.Length);
             return;
@@ -126,7 +126,7 @@ public sealed class TunnelServer : IPacketReceiver, IAsyncDisposable
                 return;
             }
             if (opcode == Opcode.DataV1)
-                session.ReceiveData(packet, from, transport);
+                session.ReceiveData(packet, from);
             else
                 session.ReceiveControl(packet);
             return;
@@ -145,7 +145,7 @@ public sealed class TunnelServer : IPacketReceiver, IAsyncDisposable
         if (link.Owner is TunnelSession session)
         {
             if (opcode is Opcode.DataV2 or Opcode.DataV1)
-                session.ReceiveData(packet, null, null);
+                session.ReceiveData(packet, null);
             else
                 session.ReceiveControl(packet);
             return;
@@ -305,7 +305,7 @@ public sealed class TunnelServer : IPacketReceiver, IAsyncDisposable
             Volatile.Write(ref _now, now);
             long pingTicks = Ticks(_options.Ping);
             long silenceTicks = 2 * Ticks(_options.PingRestart);
-            long handshakeTicks = Ticks(TimeSpan.FromSeconds(60)) + Ticks(_options.CloseGrace);
+            long handshakeTicks = Ticks(Control.Reliability.ReliabilityOptions.Default.HandshakeWindow) + Ticks(_options.CloseGrace);
             foreach (var session in _byId.Values)
             {
                 if (session.CloseDue(now))

@@ -39,7 +39,7 @@ public sealed class TunnelSession : IFrameSink
     private readonly uint _wrapTime;
     private uint _wrapCounter;
     private volatile KeyState? _sendKey;
-    private volatile IPeerLink _link;
+    private readonly IPeerLink _link;
     private volatile bool _closing;
     private long _lastReceived;
     private long _lastSent;
@@ -97,7 +97,6 @@ public sealed class TunnelSession : IFrameSink
     internal DataCipher[] ServerCiphers { get; }
     internal string ServerOptionsString { get; }
     internal long LastReceived => Volatile.Read(ref _lastReceived);
-    internal long LastReceivedForTests => LastReceived;
 
     /// <summary>Turns of the control loops of the keys this session holds now (tests: an idle session must not spin).</summary>
     internal long ControlLoopTurnsForTests
@@ -181,7 +180,7 @@ public sealed class TunnelSession : IFrameSink
     }
 
     /// <summary>A DATA_V1/V2 packet for this session: decrypt in place, then to the switch (or ping, or exit).</summary>
-    internal void ReceiveData(Span<byte> packet, SocketAddress? from, UdpTransport? transport)
+    internal void ReceiveData(Span<byte> packet, SocketAddress? from)
     {
         int keyId = OpcodeByte.KeyIdOf(packet[0]);
         var data = _keys[keyId]?.Data;
@@ -197,7 +196,7 @@ public sealed class TunnelSession : IFrameSink
             return;
         }
         Touch();
-        if (from is not null && transport is not null && _link is UdpPeerLink udp && !udp.Address.Equals(from))
+        if (from is not null && _link is UdpPeerLink udp && !udp.Address.Equals(from))
             _server.Float(this, udp, from);
 
         var payload = packet.Slice(offset, length);
@@ -527,8 +526,6 @@ public sealed class TunnelSession : IFrameSink
         var certificate = _sendKey?.Tls.PeerCertificate;
         return certificate is null || validator.Validate(certificate).IsAccepted;
     }
-
-    internal void MoveLink(IPeerLink link) => _link = link;
 
     public override string ToString() => $"session {Name} ('{CommonName}') from {_link.Remote}";
 }

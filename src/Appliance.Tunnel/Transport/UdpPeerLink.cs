@@ -19,7 +19,6 @@ public sealed class UdpPeerLink : IPeerLink
     public SocketAddress Address => Volatile.Read(ref _address);
     public string Remote => Volatile.Read(ref _remote);
     public bool IsDatagram => true;
-    public UdpTransport Transport => _transport;
 
     public bool Send(Span<byte> buffer, int offset, int length) => _transport.SendTo(buffer.Slice(offset, length), Address);
 

@@ -187,8 +187,8 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
 
             Assert.Equal(500, server.Unattributed.Snapshot().DroppedFrames);
             await WaitUntilAsync(() => session.Port!.Counters.In.Snapshot().Drops(Appliance.Tunnel.Counters.DropReason.BadAuthenticationTag) >= 2, TimeSpan.FromSeconds(10));
-            long before = session.LastReceivedForTests;
-            await WaitUntilAsync(() => session.LastReceivedForTests != before, TimeSpan.FromSeconds(10));
+            long before = session.LastReceived;
+            await WaitUntilAsync(() => session.LastReceived != before, TimeSpan.FromSeconds(10));
             Assert.True(session.IsEstablished);
             Assert.False(session.IsClosing);
         }
