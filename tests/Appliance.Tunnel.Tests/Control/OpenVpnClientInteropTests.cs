@@ -5,6 +5,7 @@ using System.Text;
 using Appliance.Tunnel.Control;
 using Appliance.Tunnel.Control.Tls;
 using Xunit.Abstractions;
+using static Appliance.Tunnel.Tests.Support.OpenVpnLoopbackProcess;
 
 namespace Appliance.Tunnel.Tests.ControlChannel;
 
@@ -123,38 +124,7 @@ public sealed class OpenVpnClientInteropTests(TestPki pki, ITestOutputHelper out
             connect-retry-max 1
             verb 4
             """);
-        var start = new ProcessStartInfo(OpenVpnFactAttribute.Binary)
-        {
-            WorkingDirectory = _directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--config");
-        start.ArgumentList.Add("client.ovpn");
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static string Snapshot(StringBuilder log)
-    {
-        lock (log)
-            return log.ToString();
-    }
-
-    private static async Task WaitForAsync(StringBuilder log, string line, TimeSpan patience)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (!Snapshot(log).Contains(line, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the client never logged '{line}'");
-            await Task.Delay(50);
-        }
+        return Start(_directory, log);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -10,6 +10,7 @@ using Appliance.Tunnel.Tests.ControlChannel;
 using Appliance.Tunnel.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
+using static Appliance.Tunnel.Tests.Support.OpenVpnLoopbackProcess;
 
 namespace Appliance.Tunnel.Tests.Sessions;
 
@@ -450,24 +451,9 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
             {extra1}
             {extra2}
             """);
-        var start = new ProcessStartInfo(OpenVpnFactAttribute.Binary)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--config");
-        start.ArgumentList.Add("client.ovpn");
-        var process = new Process { StartInfo = start };
         var lines = new StringBuilder();
         log = lines;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return OpenVpnLoopbackProcess.Start(directory, lines);
     }
 
     private async Task StopAsync(Process client, StringBuilder log)
@@ -478,28 +464,12 @@ public sealed class TunnelServerRealClientTests(TestPki pki, ITestOutputHelper o
         output.WriteLine(Snapshot(log));
     }
 
-    private static string Snapshot(StringBuilder log)
-    {
-        lock (log)
-            return log.ToString();
-    }
-
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan patience)
     {
         var deadline = DateTime.UtcNow + patience;
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task WaitForAsync(StringBuilder log, string line, TimeSpan patience)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (!Snapshot(log).Contains(line, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the client never logged '{line}'");
             await Task.Delay(50);
         }
     }
