@@ -11,7 +11,7 @@ namespace Appliance.Proxmox.Tests.FakePve;
 /// write stores every parameter the schema lists as a config option (the properties of <c>vm_config</c>'s returns),
 /// <c>delete</c> removes options, a clone copies the source, power and template handlers set status and the template
 /// flag. <c>GET …/config</c> and <c>GET …/status/current</c> answer from this state when no canned answer is set.
-/// PVE digests with SHA-1; the fake uses SHA-256 (the client treats it as opaque). A <c>digest</c> that does not match the stored config is refused as PVE does.
+/// PVE digests with SHA-1 (40 hex digits, the schema's limit); the fake uses 20 bytes of SHA-256. A <c>digest</c> that does not match the stored config is refused as PVE does.
 /// </summary>
 public sealed class FakeVms
 {
@@ -151,7 +151,7 @@ public sealed class FakeVms
     }
 
     private static string Digest(IDictionary<string, string> config)
-        => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(config))));
+        => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(config))).AsSpan(0, 20));
 
     private sealed class VmState(SortedDictionary<string, string> config, string status, bool template)
     {
