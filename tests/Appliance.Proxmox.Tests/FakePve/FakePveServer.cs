@@ -284,6 +284,7 @@ public sealed class FakePveServer : IAsyncDisposable
         "create_vm" => "qmcreate",
         "update_vm_async" => "qmconfig",
         "upload" => "imgcopy",
+        "destroy_vm" => "qmdestroy",
         _ => handler.Replace("_", "", StringComparison.Ordinal),
     };
 

@@ -10,7 +10,7 @@ namespace Appliance.Proxmox.Tests.FakePve;
 /// VM state of the fake, driven by PVE's handler names and the schema rather than per-path code: a create or config
 /// write stores every parameter the schema lists as a config option (the properties of <c>vm_config</c>'s returns),
 /// <c>delete</c> removes options, a clone copies the source, power and template handlers set status and the template
-/// flag. <c>GET …/config</c> and <c>GET …/status/current</c> answer from this state when no canned answer is set.
+/// flag, a destroy removes a stopped VM. <c>GET …/config</c> and <c>GET …/status/current</c> answer from this state when no canned answer is set.
 /// PVE digests with SHA-1 (40 hex digits, the schema's limit); the fake uses 20 bytes of SHA-256. A <c>digest</c> that does not match the stored config is refused as PVE does.
 /// </summary>
 public sealed class FakeVms
@@ -66,6 +66,14 @@ public sealed class FakeVms
                 return SetStatus(vmId, "running");
             case "vm_stop" or "vm_shutdown":
                 return SetStatus(vmId, "stopped");
+            case "destroy_vm":
+                if (vmId is { } d && _vms.TryGetValue(d, out var doomed))
+                {
+                    if (doomed.Status == "running")
+                        return $"VM {d} is running - destroy failed";
+                    _vms.TryRemove(d, out _);
+                }
+                return null;
             case "template":
                 if (vmId is { } t && _vms.TryGetValue(t, out var vm))
                     vm.Template = true;

@@ -115,21 +115,39 @@ public sealed class ApplianceDeployerTests
     }
 
     [Fact]
-    public async Task Guest_agent_that_never_answers_times_out_with_advice_and_names_the_vm_left_behind()
+    public async Task Guest_agent_that_never_answers_times_out_with_advice_and_the_half_deployed_vm_is_removed()
     {
         await using var pve = await FakePveServer.StartAsync();
         Template(pve);
         pve.Fail("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", 500, "QEMU guest agent is not running");
         using var client = Pve.Client(pve);
-        var time = new InstantDelayTimeProvider();
+        var steps = new StepRecorder();
 
-        var result = await new ApplianceDeployer(client, time).DeployAsync(Request(newId: 150));
+        var result = await new ApplianceDeployer(client, new InstantDelayTimeProvider()).DeployAsync(Request(newId: 150), steps);
 
         Assert.Equal("wait-guest-agent", result.FailedStep);
         Assert.Contains("qemu-guest-agent", result.Error, StringComparison.Ordinal);
-        Assert.Contains("VM 150 was left", result.Error, StringComparison.Ordinal);
+        Assert.Contains("VM 150 was removed again", result.Error, StringComparison.Ordinal);
+        // Two minutes of polls every 3 s on the virtual clock.
         Assert.InRange(pve.Requests.Count(r => r.Template == "/nodes/{node}/qemu/{vmid}/agent/ping"), 40, 42);
         Assert.DoesNotContain(pve.Requests, r => r.Template == "/nodes/{node}/qemu/{vmid}/agent/file-write");
+        Assert.Null(pve.Vms.Config(150));
+        Assert.Equal(["cleanup", "cleanup"], steps.Succeeded.Where(s => s == "cleanup"));
+    }
+
+    [Fact]
+    public async Task Failed_vm_is_kept_for_inspection_when_asked()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Template(pve);
+        pve.Fail("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", 500, "QEMU guest agent is not running");
+        using var client = Pve.Client(pve);
+
+        var result = await new ApplianceDeployer(client, new InstantDelayTimeProvider()).DeployAsync(Request(newId: 150) with { KeepFailedVm = true });
+
+        Assert.Contains("VM 150 was kept for inspection", result.Error, StringComparison.Ordinal);
+        Assert.Equal("running", pve.Vms.Status(150));
+        Assert.DoesNotContain(pve.Requests, r => r.Method == "DELETE");
     }
 
     [Fact]

@@ -93,13 +93,36 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
         }
         catch (StepFailedException e)
         {
-            var left = vmId is { } created && e.StepId is not ("reserve-id" or "clone")
-                ? $" VM {created} was left as it is for inspection; delete it under Proxmox (More → Remove) before retrying with the same id." : "";
-            return new DeployResult { VmId = vmId, FailedStep = e.StepId, Error = e.Message + left };
+            var created = vmId is { } v && e.StepId is not ("reserve-id" or "clone") ? v : (int?)null;
+            var after = created is null ? ""
+                : request.KeepFailedVm ? $" VM {created} was kept for inspection; remove it in Proxmox (More → Remove) before retrying with the same id."
+                : await RemoveAsync(steps, request, created.Value, cancellationToken).ConfigureAwait(false);
+            return new DeployResult { VmId = vmId, FailedStep = e.StepId, Error = e.Message + after };
         }
         catch (ArgumentException e)
         {
             return new DeployResult { VmId = vmId, FailedStep = "configure", Error = e.Message };
+        }
+    }
+
+    /// <summary>Stops (if running) and destroys the half-deployed VM; says what happened, for the error text.</summary>
+    private async Task<string> RemoveAsync(StepRunner steps, DeployRequest request, int vmId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await client.GetVmStatusAsync(request.Node, vmId, cancellationToken).ConfigureAwait(false);
+            if (status.IsRunning)
+            {
+                await steps.RunTaskAsync("cleanup", $"stopping VM {vmId}", $"VM {vmId} stopped",
+                    () => client.StopVmAsync(request.Node, vmId, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
+            }
+            await steps.RunTaskAsync("cleanup", $"removing VM {vmId}", $"VM {vmId} removed",
+                () => client.DeleteVmAsync(request.Node, vmId, cancellationToken: cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
+            return $" VM {vmId} was removed again.";
+        }
+        catch (Exception e) when (e is StepFailedException or Errors.ProxmoxException)
+        {
+            return $" Removing VM {vmId} failed too ({e.Message}); remove it in Proxmox (More → Remove).";
         }
     }
 

@@ -54,6 +54,12 @@ public sealed record DeployRequest
     /// <summary>How long the agent may take to publish its fingerprint and the guest to get an address.</summary>
     public TimeSpan PairingTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Keep the VM when a step after the clone fails (to look at its console); by default it is stopped and destroyed,
+    /// so a failed deploy leaves nothing half-made.
+    /// </summary>
+    public bool KeepFailedVm { get; init; }
+
     /// <summary>Interval between polls of the guest agent.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(3);
 }
