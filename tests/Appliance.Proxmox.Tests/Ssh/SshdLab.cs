@@ -32,6 +32,9 @@ public sealed class SshdLab : IDisposable
     /// <summary>The server's host key fingerprint as <c>ssh-keygen -lf</c> prints it (<c>SHA256:…</c>).</summary>
     public string HostKeyFingerprint => Run("ssh-keygen", "-l", "-E", "sha256", "-f", Path.Combine(Directory, "host_ed25519.pub")).Split(' ')[1];
 
+    /// <summary>A directory put first on the PATH of the sessions (for stand-in programs such as <c>qm</c>).</summary>
+    public string BinDirectory => Path.Combine(Directory, "bin");
+
     /// <summary>Creates the namespace, keys and config and starts sshd; waits until it accepts TCP.</summary>
     public static SshdLab Start()
     {
@@ -52,6 +55,7 @@ public sealed class SshdLab : IDisposable
             Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "client", "-f", Path.Combine(directory, "client_ed25519"));
             File.Copy(Path.Combine(directory, "client_ed25519.pub"), Path.Combine(directory, "authorized_keys"));
             lab.NewHostKey();
+            System.IO.Directory.CreateDirectory(lab.BinDirectory);
             File.WriteAllText(Path.Combine(directory, "sshd_config"), string.Join('\n',
                 $"ListenAddress {lab.Address}",
                 "Port 22",
@@ -66,6 +70,7 @@ public sealed class SshdLab : IDisposable
                 "StrictModes no",
                 "Subsystem sftp internal-sftp",
                 "LogLevel VERBOSE",
+                $"SetEnv PATH={lab.BinDirectory}:/usr/sbin:/usr/bin:/sbin:/bin",
                 ""));
             lab.StartSshd();
             return lab;
