@@ -39,4 +39,20 @@ public sealed class PanelDataDirectoryTests : IDisposable
         PanelDataDirectory.Create(path);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path) & (UnixFileMode)0x1FF);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_database_and_its_wal_are_readable_by_the_owner_only()
+    {
+        var directory = PanelDataDirectory.Create(Path.Combine(_root.FullPath, "data"));
+        directory.CreateDatabaseFileIfMissing();
+        await using (var connection = await new PanelDatabase(directory.DatabasePath).OpenAsync())
+        {
+            await SchemaMigrator.MigrateAsync(connection);
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(directory.DatabasePath));
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(directory.DatabasePath + "-wal"));
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
 }
