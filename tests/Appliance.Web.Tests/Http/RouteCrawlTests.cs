@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Appliance.Web.Tests.Http;
 
@@ -12,7 +13,7 @@ namespace Appliance.Web.Tests.Http;
 /// touching this test), requested without signing in: each must refuse (sign-in redirect, 401 or 403), except the sign-in
 /// pages, setup while no admin exists, and one-time download links under <c>/d/</c>.
 /// </summary>
-public sealed partial class RouteCrawlTests : IDisposable
+public sealed partial class RouteCrawlTests(ITestOutputHelper output) : IDisposable
 {
     private readonly PanelFactory _panel = new();
 
@@ -59,6 +60,7 @@ public sealed partial class RouteCrawlTests : IDisposable
             if (route.Method is "POST" or "PUT" or "PATCH")
                 request.Content = new FormUrlEncodedContent(new Dictionary<string, string>());
             var response = await client.Http.SendAsync(request);
+            output.WriteLine($"{route.Display} -> {(int)response.StatusCode} {response.Headers.Location}");
             if (!PanelFixtures.IsRefusal(response))
                 open.Add($"{route.Display} -> {(int)response.StatusCode}");
         }
