@@ -30,6 +30,9 @@ install_packages() {
   fi
 }
 
+# Headless Chromium and a CJK font for the panel's browser tests (tests/Appliance.Web.Tests/Browser).
+packages+=(chromium fonts-wqy-zenhei)
+
 ((fast)) || install_packages
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -38,7 +41,7 @@ dotnet build Appliance.sln -c Release --no-restore --verbosity quiet -nologo
 
 results=TestResults
 rm -rf "$results"
-projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Agent.Tests tests/Appliance.Proxmox.Tests)
+projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Agent.Tests tests/Appliance.Proxmox.Tests tests/Appliance.Web.Tests)
 ((fast)) || projects+=(tests/Appliance.EndToEnd.Tests)
 
 filter=()
