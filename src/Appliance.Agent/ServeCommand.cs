@@ -107,6 +107,8 @@ internal static class ServeCommand
             $"local access file {state.Directory.PathOf(LocalAccess.FileName)}; config {(configFile.Exists ? configFile.Path : "built-in defaults")}");
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
+        // The token dies with this process; a leftover file would only send the CLI to a closed port.
+        File.Delete(state.Directory.PathOf(LocalAccess.FileName));
         return 0;
     }
 

@@ -35,7 +35,7 @@ internal static class SessionViews
         return new SessionDto(
             session.Name,
             session.CommonName,
-            session.Link.Remote,
+            RemoteAddress(session.Link.Remote),
             session.Link.IsDatagram ? "udp" : "tcp",
             session.IsEstablished ? Appliance.Tunnel.DataChannel.DataCiphers.Name(session.Cipher) : "",
             session.IsEstablished && !session.IsClosing,
@@ -49,6 +49,10 @@ internal static class SessionViews
             outbound,
             pppoe);
     }
+
+    /// <summary>The link describes itself as "udp ADDRESS:PORT"; the DTO has the transport apart.</summary>
+    private static string RemoteAddress(string remote) =>
+        remote.StartsWith("udp ", StringComparison.Ordinal) || remote.StartsWith("tcp ", StringComparison.Ordinal) ? remote[4..] : remote;
 
     public static PppoeViewDto From(PppoeSessionView view, IReadOnlyList<PppoeFinding> findings)
     {
