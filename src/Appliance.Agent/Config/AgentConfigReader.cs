@@ -54,8 +54,7 @@ public static class AgentConfigReader
                 r.Int("profiles", "tcpPort", d.Profiles.TcpPort),
                 r.Int("profiles", "clientValidityDays", d.Profiles.ClientValidityDays)),
             new LabConfigDto(r.Bool("lab", "pppoeServer", d.Lab.PppoeServer)));
-        if (errors.Count > 0)
-            return (null, errors);
+        // A value that did not parse was replaced by its default above, so the checks below still see a whole document.
         AgentConfigValidator.Validate(config, errors);
         return errors.Count > 0 ? (null, errors) : (config, errors);
     }
