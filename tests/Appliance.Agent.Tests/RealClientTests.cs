@@ -82,6 +82,51 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_capture_taken_with_the_cli_is_a_pcapng_file()
+    {
+        using var client = await ConnectAsync("rc-cli-capture");
+        var session = await EstablishedSessionAsync("rc-cli-capture");
+
+        var (exit, text, error) = await fixture.Daemon.RunCliAsync("capture", "start", session.Id, "--seconds", "60", "--json");
+        Assert.True(exit == 0, error);
+        var capture = System.Text.Json.JsonSerializer.Deserialize<CaptureDto>(text, AgentApiClient.Json)!;
+        SendFromClientTap(client, [32, 32]);
+        await PollAsync(() => Api.GetCaptureAsync(capture.Id), c => c.Frames >= 2);
+        (exit, text, error) = await fixture.Daemon.RunCliAsync("capture", "stop", capture.Id);
+        Assert.True(exit == 0, error);
+        Assert.Contains("stopped (requested)", text, StringComparison.Ordinal);
+        string file = Path.Combine(Path.GetTempPath(), $"agent-cli-{capture.Id}.pcapng");
+        try
+        {
+            (exit, _, error) = await fixture.Daemon.RunCliAsync("capture", "get", capture.Id, "-o", file);
+            Assert.True(exit == 0, error);
+            byte[] bytes = await File.ReadAllBytesAsync(file);
+            Assert.Equal([0x0A, 0x0D, 0x0D, 0x0A], bytes[..4]); // pcapng section header block
+            var (tsharkExit, frames, tsharkError) = await Tshark(file, "-T", "fields", "-e", "frame.len", "-Y", "pppoe.code == 0x09");
+            Assert.True(tsharkExit == 0, tsharkError);
+            Assert.Equal(["32", "32"], frames.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task The_daemons_output_holds_no_token_and_no_key()
+    {
+        using var client = await ConnectAsync("rc-quiet");
+        await EstablishedSessionAsync("rc-quiet");
+        await Api.GetProfileAsync("rc-quiet", "tcp", "windows");
+
+        string output = fixture.Daemon.Output;
+        Assert.DoesNotContain(fixture.Daemon.Access.Token, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(DaemonFixture.PairingToken, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("OpenVPN Static key", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_capture_stops_when_its_session_closes()
     {
         using var client = await ConnectAsync("rc-capture-closed");
