@@ -160,7 +160,7 @@ internal static class ServeCommand
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.RequireBearer());
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json =>
         {

@@ -38,6 +38,7 @@ public sealed partial class AgentApiTests(DaemonFixture fixture) : IClassFixture
                 routes.Add((new HttpMethod(operation.Name.ToUpperInvariant()), concrete));
         }
         Assert.Contains(routes, r => r.Path == ApiRoutes.Config && r.Method == HttpMethod.Put);
+        Assert.Equal("bearer", document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
         Assert.True(routes.Count > 20, $"only {routes.Count} routes found in the OpenAPI document");
 
         using var anonymous = Raw(null);
