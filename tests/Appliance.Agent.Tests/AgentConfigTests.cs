@@ -77,7 +77,9 @@ public sealed class AgentConfigTests
             string path = Path.Combine(dir, "agent.json");
             File.WriteAllText(path, """{ "tunnel": { "maxSessions": 10 }, "api": { "listen": "127.0.0.1:7443" } }""");
             var file = AgentConfigFile.Locate(path, dir);
-            var environment = new Dictionary<string, string?> { ["APPLIANCE_TUNNEL__MAXSESSIONS"] = "20", ["APPLIANCE_API__LISTEN"] = "127.0.0.1:8000", ["PATH"] = "/bin" };
+            var environment = new Dictionary<string, string?> { ["APPLIANCE_TUNNEL__MAXSESSIONS"] = "20", ["APPLIANCE_API__LISTEN"] = "127.0.0.1:8000", ["PATH"] = "/bin",
+                // The systemd unit's variable for extra flags shares the prefix but is no config key.
+                ["APPLIANCE_AGENT_ARGS"] = "--uplink-nic ens19" };
             var flags = new Dictionary<string, string?> { ["api:listen"] = "127.0.0.1:9000" };
 
             var (config, errors) = file.Load(flags, environment, "host");

@@ -81,6 +81,12 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
 
         await Api.DeleteCaptureAsync(capture.Id);
         await Assert.ThrowsAsync<AgentApiException>(() => Api.GetCaptureAsync(capture.Id));
+
+        var bounded = await Api.StartCaptureAsync(session.Id, new CaptureRequest(MaxFrames: 2));
+        SendFromClientTap(client, [32, 32, 32]);
+        var full = await PollAsync(() => Api.GetCaptureAsync(bounded.Id), c => c.State != "running");
+        Assert.Equal(("stopped", "max-frames", 2L), (full.State, full.StopReason, full.Frames));
+        Assert.NotNull(full.StoppedAt);
     }
 
     [Fact]

@@ -96,7 +96,8 @@ public sealed class CaptureStore
                 File.Delete(path);
                 throw;
             }
-            var entry = new CaptureEntry(id, session.Name, session.CommonName, _time.GetUtcNow(), path, capture, port, !request.RedactCredentials);
+            var entry = new CaptureEntry(id, session.Name, session.CommonName, _time.GetUtcNow(), path, capture, port, !request.RedactCredentials, _time);
+            entry.WatchEngineStop();
             _entries[id] = entry;
             return (entry, null);
         }

@@ -76,7 +76,8 @@ public sealed class AgentConfigFile
         {
             foreach (var (name, value) in environment)
             {
-                if (name.StartsWith(AgentConfigDefaults.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+                // Every key is SECTION__KEY; other APPLIANCE_* variables (the unit's APPLIANCE_AGENT_ARGS) are not config.
+                if (name.StartsWith(AgentConfigDefaults.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Contains("__", StringComparison.Ordinal))
                     fromEnvironment[name[AgentConfigDefaults.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
             }
         }
