@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Appliance.Agent.Tests.Support;
+using Appliance.Contracts;
 
 namespace Appliance.Agent.Tests;
 
@@ -52,6 +55,47 @@ public sealed class AgentStartTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Contains("the agent is not running", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tunnel_port_in_use_stops_the_start_with_exit_1_and_leaves_no_tap_behind()
+    {
+        using var bridge = new TestBridge();
+        using var occupier = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)occupier.Client.LocalEndPoint!).Port;
+        string config = Path.Combine(_temp.Parent, "agent.json");
+        await File.WriteAllTextAsync(config, $$"""{ "api": { "listen": "127.0.0.1:0" }, "tunnel": { "listen": ["udp 127.0.0.1:{{port}}"] } }""");
+
+        var (exit, _, error) = await AgentDaemon.RunAsync(["serve", "--config", config, "--state-dir", _temp.StatePath, .. bridge.ServeArguments]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"udp 127.0.0.1:{port}", error, StringComparison.Ordinal);
+        Assert.Contains("tunnel.listen", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine("/sys/class/net", bridge.TapName)), "the uplink TAP should be removed when the start fails");
+    }
+
+    [Fact]
+    public async Task A_restart_keeps_clients_and_the_api_certificate_but_not_the_local_token()
+    {
+        using var bridge = new TestBridge();
+        var options = new AgentDaemonOptions { Arguments = bridge.ServeArguments };
+        string fingerprint, oldToken;
+        await using (var first = await AgentDaemon.StartAsync(options, _temp))
+        {
+            await first.Api.IssueClientAsync(new IssueClientRequest("kept"));
+            await first.Api.DisableClientAsync("kept");
+            (fingerprint, oldToken) = (first.Access.Fingerprint, first.Access.Token);
+            Assert.Equal(0, await first.StopAsync());
+            Assert.False(File.Exists(Path.Combine(_temp.StatePath, "local-access.json")), "a clean stop removes the local access file");
+        }
+        await using var second = await AgentDaemon.StartAsync(options, _temp);
+
+        Assert.Equal(fingerprint, second.Access.Fingerprint);
+        Assert.NotEqual(oldToken, second.Access.Token);
+        Assert.True((await second.Api.GetClientAsync("kept")).Disabled);
+        var stale = new AgentApiClient(AgentApiClient.CreateHttpClient(new AgentEndpoint(second.Url, oldToken, fingerprint)));
+        var refused = await Assert.ThrowsAsync<AgentApiException>(() => stale.GetHealthAsync());
+        Assert.Equal(AgentApiFailure.Unauthorized, refused.Failure);
     }
 
     private string WriteEmptyConfig()

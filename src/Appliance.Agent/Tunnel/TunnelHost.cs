@@ -64,10 +64,10 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
         {
             server.Start();
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException)
         {
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw new InvalidOperationException($"tunnel listeners {string.Join(", ", tunnel.Listen)} (config tunnel.listen): {e.Message}", e);
+            throw new InvalidOperationException($"config tunnel.listen [{string.Join(", ", tunnel.Listen)}]: {e.Message}", e);
         }
         _server = server;
         state.Clients.RevocationListChanged += OnRefusalsChanged;

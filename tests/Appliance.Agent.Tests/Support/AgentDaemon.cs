@@ -37,11 +37,13 @@ public sealed class AgentDaemon : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TemporaryStateDirectory _temp;
+    private readonly bool _ownsTemp;
 
-    private AgentDaemon(Process process, TemporaryStateDirectory temp, string configPath, string pairingTokenPath)
+    private AgentDaemon(Process process, TemporaryStateDirectory temp, bool ownsTemp, string configPath, string pairingTokenPath)
     {
         _process = process;
         _temp = temp;
+        _ownsTemp = ownsTemp;
         ConfigPath = configPath;
         PairingTokenPath = pairingTokenPath;
     }
@@ -69,6 +71,7 @@ public sealed class AgentDaemon : IAsyncDisposable
         System.Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     /// <summary>Starts the daemon and waits until it answers; throws with its output when it does not.</summary>
+    /// <param name="reuse">A state directory (and config) of an earlier daemon, to restart on; the caller keeps it.</param>
     public static async Task<AgentDaemon> StartAsync(AgentDaemonOptions? options = null, TemporaryStateDirectory? reuse = null)
     {
         options ??= new AgentDaemonOptions();
@@ -80,7 +83,7 @@ public sealed class AgentDaemon : IAsyncDisposable
         if (options.PresetPairingToken is { } preset)
             await File.WriteAllTextAsync(pairing, preset + "\n");
         var process = Start(["serve", "--config", config, "--state-dir", temp.StatePath, "--pairing-token-file", pairing, .. options.Arguments], options.Environment);
-        var daemon = new AgentDaemon(process, temp, config, pairing);
+        var daemon = new AgentDaemon(process, temp, ownsTemp: reuse is null, config, pairing);
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
         process.BeginOutputReadLine();
@@ -154,7 +157,8 @@ public sealed class AgentDaemon : IAsyncDisposable
     {
         await StopAsync();
         _process.Dispose();
-        _temp.Dispose();
+        if (_ownsTemp)
+            _temp.Dispose();
     }
 
     private static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
