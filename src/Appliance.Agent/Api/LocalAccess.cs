@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Appliance.Agent.State;
+using Appliance.Contracts;
 
 namespace Appliance.Agent.Api;
 
@@ -13,7 +14,7 @@ namespace Appliance.Agent.Api;
 [SupportedOSPlatform("linux")]
 public sealed class LocalAccess
 {
-    public const string FileName = "local-access.json";
+    public const string FileName = LocalAccessFile.FileName;
 
     private readonly string _token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
@@ -26,12 +27,4 @@ public sealed class LocalAccess
         directory.WriteAtomically(FileName, JsonSerializer.SerializeToUtf8Bytes(new LocalAccessFile(url.ToString(), _token, fingerprint), LocalAccessFile.Json), FileSecrecy.Secret);
 
     public override string ToString() => "local access token (in local-access.json)";
-}
-
-/// <summary>The content of <c>local-access.json</c>.</summary>
-public sealed record LocalAccessFile(string Url, string Token, string Fingerprint)
-{
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    public override string ToString() => $"local access to {Url}";
 }

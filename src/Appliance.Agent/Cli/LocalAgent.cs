@@ -15,10 +15,10 @@ internal static class LocalAgent
     {
         string directory = StatePaths.Resolve(stateDir);
         string path = Path.Combine(directory, LocalAccess.FileName);
-        LocalAccessFile? file;
+        LocalAccessFile file;
         try
         {
-            file = JsonSerializer.Deserialize<LocalAccessFile>(File.ReadAllBytes(path), LocalAccessFile.Json);
+            file = LocalAccessFile.Read(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -28,13 +28,11 @@ internal static class LocalAgent
         {
             throw new CliException($"cannot read {path}: the state directory belongs to the agent's user; run this as root");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or IOException)
         {
             throw new CliException($"{path} is not a local access file ({e.Message}); restart the agent to rewrite it");
         }
-        if (file is null || !Uri.TryCreate(file.Url, UriKind.Absolute, out var url) || CertificateFingerprint.TryNormalize(file.Fingerprint) is null)
-            throw new CliException($"{path} is incomplete; restart the agent to rewrite it");
-        return new AgentApiClient(AgentApiClient.CreateHttpClient(new AgentEndpoint(url, file.Token, file.Fingerprint), TimeSpan.FromSeconds(30)));
+        return new AgentApiClient(AgentApiClient.CreateHttpClient(file.ToEndpoint(), TimeSpan.FromSeconds(30)));
     }
 }
 

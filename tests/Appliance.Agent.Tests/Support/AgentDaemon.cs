@@ -200,12 +200,12 @@ public sealed class AgentDaemon : IAsyncDisposable
             {
                 try
                 {
-                    Access = JsonSerializer.Deserialize<LocalAccessFile>(await File.ReadAllBytesAsync(path), LocalAccessFile.Json)!;
-                    Api = new AgentApiClient(AgentApiClient.CreateHttpClient(new AgentEndpoint(new Uri(Access.Url), Access.Token, Access.Fingerprint), TimeSpan.FromSeconds(30)));
+                    Access = LocalAccessFile.Read(path);
+                    Api = new AgentApiClient(AgentApiClient.CreateHttpClient(Access.ToEndpoint(), TimeSpan.FromSeconds(30)));
                     await Api.GetHealthAsync();
                     return;
                 }
-                catch (Exception e) when (e is JsonException or IOException or AgentApiException)
+                catch (Exception e) when (e is JsonException or IOException or FormatException or AgentApiException)
                 {
                     // Being written, or the API is not up yet.
                 }
