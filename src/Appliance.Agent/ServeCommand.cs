@@ -1,17 +1,12 @@
 using System.Net;
 using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Appliance.Agent.Api;
-using Appliance.Agent.Captures;
 using Appliance.Agent.Config;
 using Appliance.Agent.Pki;
 using Appliance.Agent.State;
 using Appliance.Agent.Tunnel;
 using Appliance.Contracts;
-using Appliance.Tunnel.Switching;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -125,66 +120,12 @@ internal static class ServeCommand
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<AgentInfo>();
-        services.AddSingleton(state);
-        services.AddSingleton(state.Clients);
-        services.AddSingleton(state.Pairing);
-        services.AddSingleton(state.Directory);
-        services.AddSingleton(apiCertificate);
-        services.AddSingleton(configFile);
-        services.AddSingleton(sp => new EthernetSwitch(LiveConfig.SwitchOptionsOf(config), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new LiveConfig(config, configFile, sp.GetRequiredService<EthernetSwitch>()));
-        services.AddSingleton(new UplinkSettings(config.Uplink.Nic, config.Uplink.Bridge, config.Uplink.LabBridge, options.UplinkTap));
-        services.AddSingleton<Uplink>();
-        services.AddHostedService(sp => sp.GetRequiredService<Uplink>());
-        services.AddSingleton<TunnelHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<TunnelHost>());
-        services.AddHostedService<RevocationListRefresher>();
-        services.AddSingleton(sp => new CaptureStore(state.Directory, sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService<CaptureWatcher>();
-        services.AddSingleton<LocalAccess>();
-        services.AddSingleton<ApiAccess>();
-
-        services.AddAuthentication(BearerAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
-        // Fails closed: an endpoint that does not say AllowAnonymous needs the token.
-        services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(BearerAuthentication.SchemeName).RequireAuthenticatedUser().Build());
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(PairingApi.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
-        services.AddProblemDetails();
-        services.AddOpenApi(o => o.RequireBearer());
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-            json.SerializerOptions.RespectNullableAnnotations = true;
-            json.SerializerOptions.RespectRequiredConstructorParameters = true;
-        });
+        builder.Services
+            .AddAgentEngine(options, config, configFile, state)
+            .AddAgentApi(apiCertificate);
 
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = BadRequests.HandleAsync });
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-
-        app.MapHealthApi();
-        app.MapPairingApi();
-        app.MapSessionsApi();
-        app.MapClientsApi();
-        app.MapCapturesApi();
-        app.MapConfigApi();
-        app.MapHostApi();
-        app.MapMetricsApi();
-        app.MapOpenApi();
+        app.UseAgentApi();
         return app;
     }
 
