@@ -85,6 +85,7 @@ public sealed class AgentStartTests : IDisposable
             await first.Api.IssueClientAsync(new IssueClientRequest("kept"));
             await first.Api.DisableClientAsync("kept");
             (fingerprint, oldToken) = (first.Access.Fingerprint, first.Access.Token);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_temp.StatePath, "local-access.json")));
             Assert.Equal(0, await first.StopAsync());
             Assert.False(File.Exists(Path.Combine(_temp.StatePath, "local-access.json")), "a clean stop removes the local access file");
         }

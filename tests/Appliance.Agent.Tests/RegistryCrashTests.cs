@@ -10,7 +10,7 @@ namespace Appliance.Agent.Tests;
 
 /// <summary>
 /// Kills a writer (<see cref="CrashWriterProgram"/>) with SIGKILL at random moments and checks that every change it
-/// reported is on disk, the registry and CRL agree, and the state opens without error.
+/// reported (issue, revoke, renew, disable, enable) is on disk, the registry and CRL agree, and the state opens without error.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class RegistryCrashTests(ITestOutputHelper output) : IDisposable
