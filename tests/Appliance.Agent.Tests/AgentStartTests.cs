@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using Appliance.Agent.Tests.Support;
+using Appliance.Contracts;
+
+namespace Appliance.Agent.Tests;
+
+/// <summary>The real daemon refuses to start on a bad configuration, naming the key.</summary>
+[Trait("Category", "EndToEnd")]
+[SupportedOSPlatform("linux")]
+public sealed class AgentStartTests : IDisposable
+{
+    private readonly TemporaryStateDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_bad_listener_in_the_config_file_stops_the_start_with_exit_2_naming_the_key()
+    {
+        string config = Path.Combine(_temp.Parent, "agent.json");
+        await File.WriteAllTextAsync(config, """{ "tunnel": { "listen": ["udp 0.0.0.0:1194", "udp 0.0.0.0:99999"] } }""");
+
+        var (exit, _, error) = await AgentDaemon.RunAsync(["serve", "--config", config, "--state-dir", _temp.StatePath]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("tunnel.listen[1]: 'udp 0.0.0.0:99999'", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.StatePath), "nothing should be created on a refused start");
+    }
+
+    [Fact]
+    public async Task A_bad_environment_override_is_named_too()
+    {
+        var (exit, _, error) = await AgentDaemon.RunAsync(["serve", "--config", WriteEmptyConfig(), "--state-dir", _temp.StatePath],
+            new Dictionary<string, string> { ["APPLIANCE_TUNNEL__MAXSESSIONS"] = "0", ["APPLIANCE_SWITCH__POLICI"] = "x" });
+
+        Assert.Equal(2, exit);
+        Assert.Contains("tunnel.maxSessions: 0 is outside 1..65535", error, StringComparison.Ordinal);
+        Assert.Contains("switch.POLICI: unknown key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_named_config_file_that_does_not_exist_is_an_error()
+    {
+        var (exit, _, error) = await AgentDaemon.RunAsync(["serve", "--config", Path.Combine(_temp.Parent, "missing.json"), "--state-dir", _temp.StatePath]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("missing.json' (--config) does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_cli_says_the_agent_is_not_running_when_it_is_not()
+    {
+        var (exit, _, error) = await AgentDaemon.RunAsync(["client", "list", "--state-dir", _temp.StatePath]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("the agent is not running", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tunnel_port_in_use_stops_the_start_with_exit_1_and_leaves_no_tap_behind()
+    {
+        using var bridge = new TestBridge();
+        using var occupier = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)occupier.Client.LocalEndPoint!).Port;
+        string config = Path.Combine(_temp.Parent, "agent.json");
+        await File.WriteAllTextAsync(config, $$"""{ "api": { "listen": "127.0.0.1:0" }, "tunnel": { "listen": ["udp 127.0.0.1:{{port}}"] } }""");
+
+        var (exit, _, error) = await AgentDaemon.RunAsync(["serve", "--config", config, "--state-dir", _temp.StatePath, .. bridge.ServeArguments]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"udp 127.0.0.1:{port}", error, StringComparison.Ordinal);
+        Assert.Contains("tunnel.listen", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine("/sys/class/net", bridge.TapName)), "the uplink TAP should be removed when the start fails");
+    }
+
+    [Fact]
+    public async Task A_restart_keeps_clients_and_the_api_certificate_but_not_the_local_token()
+    {
+        using var bridge = new TestBridge();
+        var options = new AgentDaemonOptions { Arguments = bridge.ServeArguments };
+        string fingerprint, oldToken;
+        await using (var first = await AgentDaemon.StartAsync(options, _temp))
+        {
+            await first.Api.IssueClientAsync(new IssueClientRequest("kept"));
+            await first.Api.DisableClientAsync("kept");
+            (fingerprint, oldToken) = (first.Access.Fingerprint, first.Access.Token);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_temp.StatePath, "local-access.json")));
+            Assert.Equal(0, await first.StopAsync());
+            Assert.False(File.Exists(Path.Combine(_temp.StatePath, "local-access.json")), "a clean stop removes the local access file");
+        }
+        await using var second = await AgentDaemon.StartAsync(options, _temp);
+
+        Assert.Equal(fingerprint, second.Access.Fingerprint);
+        Assert.NotEqual(oldToken, second.Access.Token);
+        Assert.True((await second.Api.GetClientAsync("kept")).Disabled);
+        var stale = new AgentApiClient(AgentApiClient.CreateHttpClient(new AgentEndpoint(second.Url, oldToken, fingerprint)));
+        var refused = await Assert.ThrowsAsync<AgentApiException>(() => stale.GetHealthAsync());
+        Assert.Equal(AgentApiFailure.Unauthorized, refused.Failure);
+    }
+
+    private string WriteEmptyConfig()
+    {
+        string config = Path.Combine(_temp.Parent, "empty.json");
+        File.WriteAllText(config, "{}");
+        return config;
+    }
+}

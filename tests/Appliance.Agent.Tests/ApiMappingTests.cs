@@ -1,0 +1,48 @@
+using Appliance.Agent.Api;
+using Appliance.Tunnel.Diagnostics;
+
+namespace Appliance.Agent.Tests;
+
+/// <summary>The engine's enums as the API documents them, and the metrics text format.</summary>
+public sealed class ApiMappingTests
+{
+    [Fact]
+    public void Every_discovery_state_has_its_documented_kebab_case_name()
+    {
+        var names = Enum.GetValues<PppoeDiscoveryState>().Select(SessionViews.Discovery).ToList();
+
+        Assert.Equal(["idle", "padi-sent", "offered", "requested", "refused", "session", "terminated"], names);
+    }
+
+    [Fact]
+    public void Every_negotiator_state_has_a_kebab_case_name()
+    {
+        var names = Enum.GetValues<PppNegotiationState>().Select(SessionViews.Negotiation).ToList();
+
+        Assert.Equal(["initial", "req-sent", "ack-received", "ack-sent", "opened", "closing", "closed"], names);
+    }
+
+    [Fact]
+    public void Authentication_outcomes_and_severities_use_the_documented_words()
+    {
+        Assert.Equal(["none", "pending", "success", "failure"], Enum.GetValues<AuthenticationOutcome>().Select(SessionViews.Outcome));
+        Assert.Equal(["info", "warning", "error"], Enum.GetValues<FindingSeverity>().Select(SessionViews.Severity));
+    }
+
+    [Fact]
+    public void Metrics_text_declares_each_family_once_and_escapes_label_values()
+    {
+        var text = new PrometheusText();
+        text.Family("appliance_x_total", "counter", "X.");
+        text.Sample("appliance_x_total", 3, ("client", "a\"b\\c\nd"));
+        text.Sample("appliance_x_total", 4, ("client", "plain"));
+
+        Assert.Equal("""
+            # HELP appliance_x_total X.
+            # TYPE appliance_x_total counter
+            appliance_x_total{client="a\"b\\c\nd"} 3
+            appliance_x_total{client="plain"} 4
+
+            """.Replace("\r", "", StringComparison.Ordinal), text.ToString());
+    }
+}
