@@ -35,9 +35,11 @@ internal static class LabGuestInit
     }
 
     /// <summary>The options every session's pppd runs with (pppoe-server's default mode: one pppd per session on a pty).</summary>
+    /// <remarks>CHAP is asked first; a client that Naks it with PAP gets PAP. Plain <c>auth</c> would ask EAP first.</remarks>
     internal static string ServerOptions(LabPppoeServerOptions options) => $"""
         name {options.AccessConcentrator}
-        auth
+        require-chap
+        require-pap
         +ipv6
         ipv6 ::1,::2
         lcp-echo-interval 10
@@ -62,15 +64,19 @@ internal static class LabGuestInit
             mkdir -p /dev/pts
             # pppoe-server's default mode runs each session's pppd on a pty.
             mount -t devpts -o ptmxmode=0666 devpts /dev/pts
-            # The root is the host's, read-only: everything the guest writes goes to tmpfs.
-            mount -t tmpfs tmpfs /tmp
-            mount -t tmpfs tmpfs /run
+            # The root is the host's, read-only: everything the guest writes goes to tmpfs. The PPP files are copied
+            # before /tmp and /run are covered, as the lab directory may lie below either.
             mount -t tmpfs tmpfs /etc/ppp
             for word in $(cat /proc/cmdline); do
                 case $word in
                     {{CommandLineKey}}=*) labdir=${word#{{CommandLineKey}}=} ;;
                 esac
             done
+            cp "$labdir/{{PppFolder}}/pap-secrets" "$labdir/{{PppFolder}}/chap-secrets" "$labdir/{{PppFolder}}/pppoe-server-options" /etc/ppp/ \
+                || echo "LAB cannot read the PPP files in $labdir/{{PppFolder}}"
+            chmod 600 /etc/ppp/pap-secrets /etc/ppp/chap-secrets
+            mount -t tmpfs tmpfs /tmp
+            mount -t tmpfs tmpfs /run
             # modprobe cannot work: /lib/modules holds the host kernel's tree, not UML's.
             for module in lib/crc-ccitt net/ipv6/ipv6 drivers/net/slip/slhc drivers/net/ppp/ppp_generic \
                           drivers/net/ppp/ppp_async drivers/net/ppp/pppox drivers/net/ppp/pppoe; do
@@ -81,8 +87,6 @@ internal static class LabGuestInit
             sysctl -qw net.ipv6.conf.default.accept_dad=0
             ip link set lo up
             ip link set eth0 up
-            cp "$labdir/{{PppFolder}}/pap-secrets" "$labdir/{{PppFolder}}/chap-secrets" "$labdir/{{PppFolder}}/pppoe-server-options" /etc/ppp/
-            chmod 600 /etc/ppp/pap-secrets /etc/ppp/chap-secrets
             pppoe-server -F -I eth0 -L '{{options.LocalAddress}}' -R '{{options.FirstRemoteAddress}}' -N {{sessions}} \
                 -C '{{options.AccessConcentrator}}' -S '{{options.ServiceName}}' &
             server=$!

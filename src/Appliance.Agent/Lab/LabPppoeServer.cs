@@ -33,6 +33,7 @@ public sealed class LabPppoeServer : IHostedService, ILabPppoeServer, IDisposabl
     private LabGuest? _guest;
     private Task _supervisor = Task.CompletedTask;
     private bool _tapCreated;
+    private int _disposed;
 
     public LabPppoeServer(LabPppoeServerOptions options, TimeProvider time, ILogger<LabPppoeServer> log)
         : this(options, time, log, Environment.IsPrivilegedProcess)
@@ -91,8 +92,11 @@ public sealed class LabPppoeServer : IHostedService, ILabPppoeServer, IDisposabl
         TearDown();
     }
 
+    /// <summary>Idempotent: the container disposes this once per service type it is registered as.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         _stopping.Cancel();
         TearDown();
         _stopping.Dispose();
