@@ -20,6 +20,7 @@ internal sealed partial class LabGuest : IDisposable
     private readonly StreamWriter _console;
     private readonly Queue<string> _tail = new();
     private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
     private LabGuest(Process process, StreamWriter console)
@@ -69,6 +70,8 @@ internal sealed partial class LabGuest : IDisposable
         var console = new StreamWriter(consoleLog, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = start };
         var guest = new LabGuest(process, console);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => guest._exited.TrySetResult();
         process.OutputDataReceived += (_, e) => guest.OnConsole(e.Data);
         process.ErrorDataReceived += (_, e) => guest.OnConsole(e.Data);
         try
@@ -87,7 +90,12 @@ internal sealed partial class LabGuest : IDisposable
         return guest;
     }
 
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+    /// <summary>Completes when the main UML process has ended.</summary>
+    /// <remarks>
+    /// Not <see cref="Process.WaitForExitAsync"/>: with redirected output it also waits for end of file, which UML's helper
+    /// processes (still alive in the group after their parent died) would hold off until <see cref="Stop"/> kills them.
+    /// </remarks>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _exited.Task.WaitAsync(cancellationToken);
 
     /// <summary>Stops the guest by its PID (SIGTERM, SIGKILL after a grace period) and kills what is left of its process group.</summary>
     public void Stop()

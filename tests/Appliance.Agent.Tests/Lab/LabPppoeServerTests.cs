@@ -50,6 +50,12 @@ public sealed class LabPppoeServerTests
                 Assert.Contains($"remote IP address {address}", ConsoleOf(server), StringComparison.Ordinal);
             }
 
+            // A guest that dies is booted again on the same TAP.
+            Assert.Equal(0, LabNamespace.TryRun("kill", ["-KILL", guestPid.ToString(System.Globalization.CultureInfo.InvariantCulture)], out _));
+            Assert.True(Until(() => server.GuestProcessId is int pid && pid != guestPid && server.Status.State == LabPppoeServer.RunningState, Patience),
+                $"the lab server did not restart its guest: {server.Status}");
+            guestPid = server.GuestProcessId ?? throw new InvalidOperationException("running without a guest PID");
+
             await server.StopAsync(CancellationToken.None);
             Assert.False(Directory.Exists($"/proc/{guestPid}"), $"guest process {guestPid} still exists after stop");
             Assert.Null(server.GuestProcessId);
@@ -59,6 +65,33 @@ public sealed class LabPppoeServerTests
         {
             server.Dispose();
         }
+    }
+
+    [Fact]
+    [Trait("Category", "EndToEnd")]
+    public async Task A_guest_that_keeps_dying_is_restarted_a_bounded_number_of_times_then_the_lab_is_failed_with_its_reason()
+    {
+        const string bridge = "labbr0";
+        using var scratch = new TemporaryStateDirectory();
+        using var ns = LabNamespace.Create(bridge);
+        // /bin/false stands in for a guest that ends at once, whatever its command line.
+        var options = new LabPppoeServerOptions
+        {
+            Bridge = bridge,
+            Directory = Path.Combine(scratch.Parent, "lab"),
+            NetworkNamespace = ns.Name,
+            UmlPath = "/bin/false",
+            MaxRestarts = 1,
+        };
+        using var server = new LabPppoeServer(options, TimeProvider.System, NullLogger<LabPppoeServer>.Instance);
+
+        await server.StartAsync(CancellationToken.None);
+
+        Assert.True(Until(() => server.Status.State == LabPppoeServer.Failed, Patience), $"not failed: {server.Status}");
+        Assert.Contains("ended 2 times in a row", server.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(2, File.ReadAllLines(server.ConsoleLog).Count(line => line.StartsWith("=== appliance-agent: boot", StringComparison.Ordinal)));
+        await server.StopAsync(CancellationToken.None);
+        Assert.False(ns.LinkExists(options.TapName), $"TAP '{options.TapName}' still exists after stop");
     }
 
     [Fact]
