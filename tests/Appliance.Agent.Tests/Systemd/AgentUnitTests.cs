@@ -24,6 +24,7 @@ public sealed class AgentUnitTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")] // runs systemd-analyze
     public void Systemd_analyze_verify_accepts_the_unit_without_a_single_message()
     {
         // verify needs the ExecStart binary and systemd's own units under one root: a small stand-in of the image.
