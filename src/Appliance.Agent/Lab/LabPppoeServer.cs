@@ -169,17 +169,18 @@ public sealed class LabPppoeServer : IHostedService, ILabPppoeServer, IDisposabl
                 guest.Stop();
             }
             stopping.ThrowIfCancellationRequested();
+            string ended = first == exited || first == guest.Running
+                ? "ended"
+                : $"did not report pppoe-server running within {_options.BootTimeout.TotalSeconds:0} s";
             string tail = guest.Tail();
             lock (_gate)
-            {
                 _guest = null;
-                guest.Dispose();
-            }
+            guest.Dispose();
             if (first == guest.Running && _time.GetElapsedTime(bootedAt) >= StableRun)
                 restarts = 0;
             if (restarts >= _options.MaxRestarts)
             {
-                Fail($"the guest ended {restarts + 1} times in a row; last console lines: {tail} (console: {ConsoleLog})");
+                Fail($"the guest {ended} {restarts + 1} times in a row; last console lines: {tail} (console: {ConsoleLog})");
                 return;
             }
             restarts++;
