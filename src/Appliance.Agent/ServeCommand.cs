@@ -3,6 +3,8 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Agent.Api;
 using Appliance.Agent.Config;
+using Appliance.Agent.Hosting;
+using Appliance.Agent.Lab;
 using Appliance.Agent.Pki;
 using Appliance.Agent.State;
 using Appliance.Agent.Tunnel;
@@ -113,6 +115,7 @@ internal static class ServeCommand
     private static WebApplication Build(AgentOptions options, AgentConfigDto config, AgentConfigFile configFile, ApplianceState state, X509Certificate2 apiCertificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.AddSystemdIntegration();
         builder.WebHost.UseKestrelHttpsConfiguration();
         // Validated with the rest of the config.
         _ = ListenAddress.TryParseEndPoint(config.Api.Listen, out var apiEndpoint, out _);
@@ -123,6 +126,9 @@ internal static class ServeCommand
         builder.Services
             .AddAgentEngine(options, config, configFile, state)
             .AddAgentApi(apiCertificate);
+        // After the engine: the lab's ISP joins the bridge the uplink creates.
+        bool labUplink = config.Uplink.Nic is null && config.Uplink.Bridge is null;
+        builder.Services.AddLabPppoeServer(config.Uplink.LabBridge, enabled: labUplink && config.Lab.PppoeServer, state.Directory.PathOf("lab"));
 
         var app = builder.Build();
         app.UseAgentApi();
