@@ -35,7 +35,7 @@ public static class DownloadEndpoints
     {
         try
         {
-            var by = PanelOperator.From(http.User, http.Connection.RemoteIpAddress?.ToString());
+            var by = PanelOperator.Of(http);
             var (fileName, content) = await clients.DownloadProfileAsync(by, agentId, name, transport ?? "udp", platform ?? "windows", ct);
             return TypedResults.File(Encoding.UTF8.GetBytes(content), ProfileContentType, fileName);
         }
@@ -53,7 +53,7 @@ public static class DownloadEndpoints
     {
         try
         {
-            var by = PanelOperator.From(http.User, http.Connection.RemoteIpAddress?.ToString());
+            var by = PanelOperator.Of(http);
             var (fileName, content) = await sessions.DownloadCaptureAsync(by, agentId, captureId, ct);
             return TypedResults.File(content, CaptureContentType, fileName);
         }
