@@ -29,13 +29,16 @@ public abstract class AgentPageBase : ComponentBase
 
     protected bool IsAdmin { get; private set; }
 
+    /// <summary>The agent asked for; a page with the agent in its route overrides this.</summary>
+    protected virtual long? ChosenAgentId => AgentQuery;
+
     protected async Task<PanelOperator> OperatorAsync() => await PanelOperator.OfAsync(Current);
 
     /// <summary>Loads the agents and picks the one to show. Call first in <c>OnParametersSetAsync</c>.</summary>
     protected async Task LoadAgentAsync()
     {
         Agents = await AgentStore.ListAsync();
-        Agent = Agents.FirstOrDefault(a => a.Id == AgentQuery) ?? (Agents.Count > 0 ? Agents[0] : null);
+        Agent = Agents.FirstOrDefault(a => a.Id == ChosenAgentId) ?? (Agents.Count > 0 ? Agents[0] : null);
         IsAdmin = await Current.IsAdminAsync();
     }
 }
