@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.Extensions.WebEncoders;
 using Microsoft.AspNetCore.Localization;
 
 namespace Appliance.Web.Localization;
@@ -11,6 +14,8 @@ public static class LocalizationRegistration
     public static WebApplicationBuilder AddPanelLocalization(this WebApplicationBuilder builder)
     {
         builder.Services.AddLocalization();
+        // Chinese text goes out as characters, not as &#x...; escapes (smaller pages, readable source).
+        builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
             var cultures = Cultures.Select(c => new CultureInfo(c)).ToList();

@@ -28,8 +28,8 @@ public sealed class SecondFactorForm
     public string Code { get; set; } = "";
 }
 
-/// <summary>A new user with a password; the setup page's first admin and the users page's new user.</summary>
-public sealed class NewUserForm
+/// <summary>The setup page's first admin (always role admin).</summary>
+public class FirstAdminForm
 {
     [Required(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.Required))]
     [RegularExpression(FormRules.UserNamePattern, ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.UserNameFormat))]
@@ -42,7 +42,11 @@ public sealed class NewUserForm
 
     [Compare(nameof(Password), ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.PasswordsDiffer))]
     public string ConfirmPassword { get; set; } = "";
+}
 
+/// <summary>The users page's new user: name, password and role.</summary>
+public sealed class NewUserForm : FirstAdminForm
+{
     [Required(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.Required))]
     [RegularExpression("^(admin|viewer)$", ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.RoleUnknown))]
     public string Role { get; set; } = Users.PanelRoles.Viewer;

@@ -14,7 +14,7 @@ public partial class Setup
     private HttpContext HttpContext { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "setup")]
-    private NewUserForm? Input { get; set; }
+    private FirstAdminForm? Input { get; set; }
 
     [SupplyParameterFromQuery(Name = "problem")]
     private string? RestoreProblem { get; set; }
@@ -38,7 +38,7 @@ public partial class Setup
 
     protected override async Task OnInitializedAsync()
     {
-        Input ??= new NewUserForm();
+        Input ??= new FirstAdminForm();
         if (await Users.AnyAdminAsync())
         {
             Navigation.NavigateTo("/login");
