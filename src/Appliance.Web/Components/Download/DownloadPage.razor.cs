@@ -41,6 +41,9 @@ public partial class DownloadPage
             };
             // The token is in the URL: keep it out of caches and of the Referer of anything the page loads.
             http.Response.Headers.CacheControl = "no-store";
+            // This page is its own 404/410 answer: the panel's status page wants a sign-in, the user has none.
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusPages)
+                statusPages.Enabled = false;
             http.Response.Headers["Referrer-Policy"] = "no-referrer";
         }
         if (State == DownloadLinkState.Usable && Link is not null)
