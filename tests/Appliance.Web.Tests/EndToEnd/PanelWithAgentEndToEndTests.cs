@@ -123,6 +123,20 @@ public sealed class PanelWithAgentEndToEndTests(ChromiumFixture chromium) : IAsy
         Assert.Contains("dev tap", await File.ReadAllTextAsync(profile), StringComparison.Ordinal);
         await Screenshots.SaveAsync(page, "21-clients");
 
+        // A one-time link for the user: shown once, opens without sign-in with the notes, downloads once, then is gone.
+        await page.GetByTestId("create-link").ClickAsync();
+        string link = await page.GetByTestId("issued-link").InputValueAsync();
+        Assert.Matches("/d/[A-Za-z0-9_-]{43}$", link);
+        var user = await chromium.NewPageAsync();
+        await user.GotoAsync(link);
+        await Expect(user.GetByTestId("profile-notes")).ToContainTextAsync("Linux");
+        await Screenshots.SaveAsync(user, "26-download-link");
+        var byLink = await user.RunAndWaitForDownloadAsync(() => user.GetByTestId("download-button").ClickAsync());
+        Assert.Contains("dev tap", await File.ReadAllTextAsync((await byLink.PathAsync())!), StringComparison.Ordinal);
+        var again = await user.GotoAsync(link);
+        Assert.Equal(410, again!.Status);
+        await user.Context.CloseAsync();
+
         // Connect the real client with it; traffic on its TAP comes in through the tunnel.
         using var openvpn = new RealOpenVpnClient(profile);
         await openvpn.WaitForAsync(RealOpenVpnClient.Connected, Patience);
