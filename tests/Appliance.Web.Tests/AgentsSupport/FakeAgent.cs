@@ -61,6 +61,8 @@ public sealed class FakeAgent : HttpMessageHandler
             string body = "event: sessions\ndata: " + System.Text.Json.JsonSerializer.Serialize(update, AgentApiClient.Json) + "\n\n";
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "text/event-stream") };
         }
+        if (method == HttpMethod.Get && path == ApiRoutes.Captures)
+            return Json(Array.Empty<CaptureDto>());
         if (method == HttpMethod.Get && path == ApiRoutes.Clients)
             return Json(Clients);
         if (method == HttpMethod.Get && path == "/api/v1/profile-notes")
