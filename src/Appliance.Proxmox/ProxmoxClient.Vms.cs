@@ -120,6 +120,17 @@ public sealed partial class ProxmoxClient
         return ReadUpid(await _api.PostAsync(path, form, cancellationToken).ConfigureAwait(false), $"POST {path}");
     }
 
+    /// <summary>
+    /// <c>DELETE /nodes/{node}/qemu/{vmid}</c>: destroys a stopped VM and its disks; <paramref name="purge"/> also removes
+    /// it from backup jobs and HA. Returns the task.
+    /// </summary>
+    public async Task<Upid> DeleteVmAsync(string node, int vmId, bool purge = true, CancellationToken cancellationToken = default)
+    {
+        var path = ApiPath.Of("nodes", node, "qemu", vmId);
+        var query = new ProxmoxParameters().Add("purge", purge ? true : null).Add("destroy-unreferenced-disks", true);
+        return ReadUpid(await _api.SendAsync(HttpMethod.Delete, path, query, cancellationToken).ConfigureAwait(false), $"DELETE {path}");
+    }
+
     /// <summary><c>GET …/firewall/options</c>.</summary>
     public async Task<VmFirewallOptions> GetVmFirewallOptionsAsync(string node, int vmId, CancellationToken cancellationToken = default)
     {

@@ -1,20 +1,21 @@
 using Appliance.Web.Agents;
+using Appliance.Web.Auth;
 using Appliance.Web.Components;
+using Appliance.Web.Data;
+using Appliance.Web.Endpoints;
+using Appliance.Web.Localization;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddPanelDatabase();
+builder.AddPanelAuth();
+builder.AddPanelLocalization();
+builder.AddPanelUi();
 builder.Services.AddAgentClient(builder.Configuration);
 
 var app = builder.Build();
 
-if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseAntiforgery();
-
-app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapPanelEndpoints();
 
 app.Run();
 

@@ -245,6 +245,25 @@ public sealed class VmContractTests
     }
 
     [Fact]
+    [Covers(nameof(ProxmoxClient.DeleteVmAsync))]
+    public async Task Delete_destroys_a_stopped_vm_with_purge_and_refuses_a_running_one()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        pve.Vms.Add(150, new Dictionary<string, string> { ["name"] = "copy" });
+        pve.Vms.Add(151, new Dictionary<string, string> { ["name"] = "live" }, status: "running");
+        using var client = Pve.Client(pve);
+
+        var upid = await client.DeleteVmAsync("pve", 150);
+        var refused = await Assert.ThrowsAsync<Errors.ProxmoxException>(() => client.DeleteVmAsync("pve", 151));
+
+        var sent = pve.Last("DELETE", "/nodes/{node}/qemu/{vmid}");
+        Assert.Equal(("qmdestroy", "150"), (upid.Type, upid.Id));
+        Assert.Equal(("1", "1"), (pve.Requests.First(r => r.Method == "DELETE")["purge"], sent["destroy-unreferenced-disks"]));
+        Assert.Null(pve.Vms.Config(150));
+        Assert.Contains("is running", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [Covers(nameof(ProxmoxClient.GetVmFirewallOptionsAsync))]
     public async Task Firewall_options_read_enable_and_macfilter()
     {

@@ -15,8 +15,15 @@ public static class AppliancePrivileges
     /// PVE 9 renamed VM.Monitor to VM.GuestAgent.*; <paramref name="pveMajorVersion"/> picks the right name.
     /// </summary>
     public static IReadOnlyList<PrivilegeRequirement> For(string node, int vmId, string imageStorage, string diskStorage, IEnumerable<string> bridges, int pveMajorVersion)
+        => ForPath(node, $"/vms/{vmId}", imageStorage, diskStorage, bridges, pveMajorVersion);
+
+    /// <summary>
+    /// As <see cref="For"/>, for VMs under <paramref name="vmPath"/>: <c>/vms</c> before the appliance VM exists
+    /// (the privileges must then propagate), a pool path, or <c>/vms/{vmid}</c>.
+    /// </summary>
+    public static IReadOnlyList<PrivilegeRequirement> ForPath(string node, string vmPath, string imageStorage, string diskStorage, IEnumerable<string> bridges, int pveMajorVersion)
     {
-        var vm = $"/vms/{vmId}";
+        var vm = vmPath;
         var list = new List<PrivilegeRequirement>
         {
             new(vm, "VM.Audit", "read the VM's status, config and graphs"),
@@ -30,6 +37,8 @@ public static class AppliancePrivileges
             new(vm, "VM.Config.CPU", "set the vCPU count"),
             new(vm, "VM.Config.Memory", "set the memory size"),
             new(vm, pveMajorVersion >= 9 ? "VM.GuestAgent.Audit" : "VM.Monitor", "ask the guest agent for the VM's addresses"),
+            new(vm, pveMajorVersion >= 9 ? "VM.GuestAgent.FileWrite" : "VM.Monitor", "hand the agent its pairing token through the guest agent"),
+            new(vm, pveMajorVersion >= 9 ? "VM.GuestAgent.FileRead" : "VM.Monitor", "read the agent's certificate fingerprint through the guest agent"),
             new($"/storage/{imageStorage}", "Datastore.AllocateTemplate", "upload the appliance image"),
             new($"/storage/{imageStorage}", "Datastore.Audit", "list uploaded images"),
             new($"/storage/{diskStorage}", "Datastore.AllocateSpace", "allocate the VM's disks"),
@@ -37,6 +46,7 @@ public static class AppliancePrivileges
         };
         foreach (var bridge in bridges.Distinct(StringComparer.Ordinal))
             list.Add(new($"/sdn/zones/localnetwork/{bridge}", "SDN.Use", $"attach a NIC to bridge {bridge}"));
-        return list;
+        // On PVE 8 one privilege (VM.Monitor) serves several purposes: list it once.
+        return list.DistinctBy(r => (r.Path, r.Privilege)).ToList();
     }
 }

@@ -44,6 +44,7 @@ public sealed class FakePveServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Dictionary<(string Method, string Path), JsonElement> _canned = [];
     private readonly Dictionary<(string Method, string Path), (int Status, string Reason, JsonObject Body)> _failures = [];
+    private readonly Dictionary<(string Method, string Path), int> _failuresLeft = [];
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<SchemaViolation> _violations = [];
     private bool _violationsExpected;
@@ -59,6 +60,9 @@ public sealed class FakePveServer : IAsyncDisposable
 
     /// <summary>Task scripting.</summary>
     public FakeTasks Tasks { get; } = new();
+
+    /// <summary>VM state kept from creates, clones, config writes and power actions.</summary>
+    public FakeVms Vms { get; } = new(Schema);
 
     /// <summary>The certificate served.</summary>
     public X509Certificate2 Certificate { get; }
@@ -133,6 +137,14 @@ public sealed class FakePveServer : IAsyncDisposable
             _failures[(method, path)] = (status, reason, body);
     }
 
+    /// <summary>Like <see cref="Fail"/> for the next <paramref name="times"/> requests only (a guest agent still booting, a file not yet written).</summary>
+    public void FailTimes(string method, string path, int times, int status, string reason)
+    {
+        Fail(method, path, status, reason);
+        lock (_failures)
+            _failuresLeft[(method, path)] = times;
+    }
+
     /// <summary>For tests of the fake itself: violations are expected and do not fail dispose.</summary>
     public void ExpectViolations() => _violationsExpected = true;
 
@@ -199,13 +211,26 @@ public sealed class FakePveServer : IAsyncDisposable
         (int Status, string Reason, JsonObject Body) failure;
         bool failing;
         lock (_failures)
-            failing = _failures.TryGetValue((method, path), out failure) || _failures.TryGetValue((method, template!), out failure);
+        {
+            var key = _failures.ContainsKey((method, path)) ? (method, path) : (method, template!);
+            failing = _failures.TryGetValue(key, out failure);
+            if (failing && _failuresLeft.ContainsKey(key) && --_failuresLeft[key] <= 0)
+            {
+                _failures.Remove(key);
+                _failuresLeft.Remove(key);
+            }
+        }
         if (failing)
         {
             await WriteAsync(context, failure.Status, failure.Reason, JsonNode.Parse(failure.Body.ToJsonString())!.AsObject());
             return;
         }
 
+        if (Vms.Apply(endpoint, parameters) is { } refused)
+        {
+            await WriteAsync(context, 500, refused, new JsonObject { ["data"] = null, ["message"] = refused + "\n" });
+            return;
+        }
         var data = Answer(endpoint, path, parameters, out var missing);
         if (missing is not null)
         {
@@ -240,6 +265,8 @@ public sealed class FakePveServer : IAsyncDisposable
             if (_canned.TryGetValue((endpoint.Method, path), out var exact) || _canned.TryGetValue((endpoint.Method, endpoint.PathTemplate), out exact))
                 return JsonNode.Parse(exact.GetRawText());
         }
+        if (Vms.Answer(endpoint, int.TryParse(Value("vmid"), out var vmId) ? vmId : null) is { } state)
+            return state;
         // Writes whose schema returns a string hand out a task id (the UPID pattern).
         if (endpoint.Method != "GET" && SchemaChecks.Text(endpoint.Returns, "type") == "string")
             return Tasks.Start(Value("node") ?? "pve", TaskType(endpoint.Name), Value("vmid") ?? "", TokenId);
@@ -257,6 +284,7 @@ public sealed class FakePveServer : IAsyncDisposable
         "create_vm" => "qmcreate",
         "update_vm_async" => "qmconfig",
         "upload" => "imgcopy",
+        "destroy_vm" => "qmdestroy",
         _ => handler.Replace("_", "", StringComparison.Ordinal),
     };
 

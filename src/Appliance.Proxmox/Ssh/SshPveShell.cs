@@ -1,0 +1,124 @@
+using System.Text;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Appliance.Proxmox.Ssh;
+
+/// <summary>Connects <see cref="SshPveShell"/>s with SSH.NET.</summary>
+public sealed class SshPveShellFactory : IPveShellFactory
+{
+    /// <inheritdoc />
+    public async Task<IPveShell> ConnectAsync(SshHostSettings settings, CancellationToken cancellationToken = default)
+        => await SshPveShell.ConnectAsync(settings, cancellationToken).ConfigureAwait(false);
+}
+
+/// <summary>
+/// An SSH session to a PVE host (SSH.NET): key-only authentication, the host key pinned by SHA-256 — accepted and
+/// reported on first contact, verified afterwards, refused on mismatch before anything is sent. Commands run over
+/// an exec channel, files go over SFTP.
+/// </summary>
+public sealed class SshPveShell : IPveShell
+{
+    private readonly SshClient _ssh;
+    private readonly SftpClient _sftp;
+
+    private SshPveShell(SshClient ssh, SftpClient sftp, string fingerprint, bool wasNew)
+        => (_ssh, _sftp, HostKeyFingerprint, HostKeyWasNew) = (ssh, sftp, fingerprint, wasNew);
+
+    /// <inheritdoc />
+    public string HostKeyFingerprint { get; }
+
+    /// <inheritdoc />
+    public bool HostKeyWasNew { get; }
+
+    /// <summary>Connects both the command and the SFTP session; throws <see cref="SshHostKeyMismatchException"/> on a changed host key.</summary>
+    public static async Task<SshPveShell> ConnectAsync(SshHostSettings settings, CancellationToken cancellationToken = default)
+    {
+        var problems = settings.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException(string.Join("; ", problems), nameof(settings));
+
+        using var keyStream = new MemoryStream(Encoding.UTF8.GetBytes(settings.PrivateKey));
+        var key = new PrivateKeyFile(keyStream);
+        var connection = new ConnectionInfo(settings.Host, settings.Port, settings.User, new PrivateKeyAuthenticationMethod(settings.User, key))
+        {
+            Timeout = settings.ConnectTimeout,
+        };
+        var ssh = new SshClient(connection);
+        var sftp = new SftpClient(connection);
+        var check = new HostKeyCheck(settings.PinnedHostKey);
+        ssh.HostKeyReceived += check.OnHostKeyReceived;
+        sftp.HostKeyReceived += check.OnHostKeyReceived;
+        try
+        {
+            await ConnectCheckedAsync(ssh, check, settings, cancellationToken).ConfigureAwait(false);
+            // The SFTP session is a second connection; it must present the same key (pinned now to the first one's).
+            check.PinToSeen();
+            await ConnectCheckedAsync(sftp, check, settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ssh.Dispose();
+            sftp.Dispose();
+            throw;
+        }
+        return new SshPveShell(ssh, sftp, check.Seen!, settings.PinnedHostKey is null);
+    }
+
+    private static async Task ConnectCheckedAsync(BaseClient client, HostKeyCheck check, SshHostSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshConnectionException) when (check.Mismatch)
+        {
+            throw new SshHostKeyMismatchException($"{settings.Host}:{settings.Port}", check.Pinned!, check.Seen!);
+        }
+        catch (SshAuthenticationException e)
+        {
+            throw new InvalidOperationException($"the SSH server {settings.Host}:{settings.Port} refused the key for user '{settings.User}' ({e.Message}); " +
+                "add the panel's public key to that user's ~/.ssh/authorized_keys on the Proxmox host", e);
+        }
+        catch (Exception e) when (e is SshOperationTimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new InvalidOperationException($"could not reach SSH on {settings.Host}:{settings.Port} ({e.Message}); check the address, the port and that sshd runs on the Proxmox host", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<SshCommandResult> RunAsync(string command, CancellationToken cancellationToken = default)
+    {
+        using var run = _ssh.CreateCommand(command);
+        await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        return new SshCommandResult(run.ExitStatus ?? -1, run.Result, run.Error);
+    }
+
+    /// <inheritdoc />
+    public Task UploadAsync(Stream content, string remotePath, CancellationToken cancellationToken = default)
+        => _sftp.UploadFileAsync(content, remotePath, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _ssh.Dispose();
+        _sftp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class HostKeyCheck(string? pinned)
+    {
+        public string? Pinned { get; private set; } = pinned;
+        public string? Seen { get; private set; }
+        public bool Mismatch { get; private set; }
+
+        public void PinToSeen() => Pinned = Seen;
+
+        public void OnHostKeyReceived(object? sender, HostKeyEventArgs e)
+        {
+            Seen = SshHostKeyPin.Format(e.FingerPrintSHA256);
+            Mismatch = Pinned is not null && !SshHostKeyPin.AreEqual(Pinned, Seen);
+            e.CanTrust = !Mismatch;
+        }
+    }
+}

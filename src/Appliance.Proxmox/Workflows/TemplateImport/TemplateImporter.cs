@@ -1,0 +1,178 @@
+using System.Globalization;
+using Appliance.Proxmox.Config;
+using Appliance.Proxmox.Errors;
+using Appliance.Proxmox.Models;
+using Appliance.Proxmox.Ssh;
+
+namespace Appliance.Proxmox.Workflows.TemplateImport;
+
+/// <summary>
+/// Puts the appliance template on a node. On PVE ≥ 8.4 with an <c>import</c> storage everything goes through the API:
+/// upload the qcow2 (content <c>import</c>), create the VM with <c>scsi0=…,import-from=…</c>, convert it to a template.
+/// Otherwise — and only when SSH settings are given — the image is copied over SFTP and imported with
+/// <c>qm set --scsi0 …,import-from=/path</c> (host paths are root-only, so the API cannot), the rest still via the API;
+/// the result says that SSH was used and why.
+/// </summary>
+public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IPveShellFactory? shells = null)
+{
+    private readonly IPveShellFactory _shells = shells ?? new SshPveShellFactory();
+
+    /// <summary>Runs the import; failures are results (cancellation aside).</summary>
+    public async Task<TemplateImportResult> ImportAsync(TemplateImportRequest request, IProgress<WorkflowStep>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var steps = new StepRunner(client, time, progress);
+        int? vmId = request.VmId;
+        string? sshReason = null;
+        IPveShell? shell = null;
+        try
+        {
+            var node = request.Node;
+            var version = await steps.RunAsync("version", "reading the Proxmox VE version", () => client.GetVersionAsync(cancellationToken), v => $"Proxmox VE {v.Version}").ConfigureAwait(false);
+            sshReason = await WhyApiCannotImportAsync(request, version, cancellationToken).ConfigureAwait(false);
+            if (sshReason is not null && request.Ssh is null)
+            {
+                throw steps.Fail("version", $"{sshReason}. Either update Proxmox VE / enable the import content type, or give the panel SSH access to the node (root, key-only) so it can copy and import the image itself");
+            }
+            vmId ??= await steps.RunAsync("reserve-id", "asking Proxmox for a free VM id", () => client.GetNextVmIdAsync(cancellationToken), id => $"VM id {id} is free").ConfigureAwait(false);
+            var id = vmId.Value;
+
+            if (sshReason is null)
+            {
+                await steps.RunTaskAsync("upload", $"uploading {request.ImageFileName} to storage {request.ImportStorage}", "image uploaded", async () =>
+                {
+                    await using var image = request.OpenImage();
+                    return await client.UploadAsync(node, request.ImportStorage, UploadContent.Import, request.ImageFileName, image, request.ImageLength, request.ImageSha256, cancellationToken).ConfigureAwait(false);
+                }, request.ImportWait, cancellationToken).ConfigureAwait(false);
+                var disk = DiskImport.FromVolume(request.DiskStorage, DiskImport.ImportVolumeId(request.ImportStorage, request.ImageFileName), "discard=on,iothread=1");
+                var config = TemplateOptions(request).Set("scsi0", disk).Set("boot", "order=scsi0");
+                await steps.RunTaskAsync("create", $"creating VM {id} and importing the disk", $"VM {id} created",
+                    () => client.CreateVmAsync(node, new VmCreateRequest { VmId = id, Config = config }, cancellationToken), request.ImportWait, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                steps.Report("ssh", StepState.Started, $"using SSH to {request.Ssh!.Host}: {sshReason}");
+                shell = await ConnectAsync(steps, request.Ssh, cancellationToken).ConfigureAwait(false);
+                var remote = $"{request.SshScratchDirectory.TrimEnd('/')}/{request.ImageFileName}";
+                await SshStepAsync(steps, "ssh-copy", $"copying {request.ImageFileName} to {remote} over SFTP", "image copied", async () =>
+                {
+                    await using var image = request.OpenImage();
+                    await shell.UploadAsync(image, remote, cancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+                await steps.RunTaskAsync("create", $"creating VM {id}", $"VM {id} created",
+                    () => client.CreateVmAsync(node, new VmCreateRequest { VmId = id, Config = TemplateOptions(request) }, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
+                var import = ShellQuote.Command("qm", "set", id.ToString(CultureInfo.InvariantCulture),
+                    "--scsi0", $"{request.DiskStorage}:0,import-from={remote},discard=on,iothread=1", "--boot", "order=scsi0");
+                await RunRemoteAsync(steps, shell, "ssh-import", $"importing the disk on the node (qm set {id} --scsi0 …import-from)", "disk imported", import, cancellationToken).ConfigureAwait(false);
+                await RunRemoteAsync(steps, shell, "ssh-cleanup", $"removing {remote}", "copy removed", ShellQuote.Command("rm", "-f", "--", remote), cancellationToken).ConfigureAwait(false);
+            }
+
+            await steps.RunTaskAsync("template", $"converting VM {id} to a template", $"template {id} ready",
+                () => client.ConvertToTemplateAsync(node, id, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
+            return Result(id, sshReason, shell);
+        }
+        catch (StepFailedException e)
+        {
+            return Result(vmId, sshReason, shell) with { FailedStep = e.StepId, Error = e.Message };
+        }
+        catch (ArgumentException e)
+        {
+            return Result(vmId, sshReason, shell) with { FailedStep = "upload", Error = e.Message };
+        }
+        finally
+        {
+            if (shell is not null)
+                await shell.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static TemplateImportResult Result(int? vmId, string? sshReason, IPveShell? shell) => new()
+    {
+        VmId = vmId,
+        UsedSsh = shell is not null,
+        SshReason = shell is not null ? sshReason : null,
+        SshHostKeyFingerprint = shell?.HostKeyFingerprint,
+        SshHostKeyWasNew = shell?.HostKeyWasNew ?? false,
+    };
+
+    /// <summary>The template's hardware: virtio-scsi-single, cloud-init drive on SCSI, serial console, guest agent on.</summary>
+    private static VmConfigChange TemplateOptions(TemplateImportRequest request) => new VmConfigChange()
+        .Set("name", request.Name)
+        .Set("memory", request.MemoryMiB)
+        .Set("cores", request.Cores)
+        .Set("ostype", "l26")
+        .Set("scsihw", "virtio-scsi-single")
+        .Set("scsi1", $"{request.DiskStorage}:cloudinit")
+        .Set("serial0", "socket")
+        .Set("vga", "serial0")
+        .Set("agent", "enabled=1")
+        .Set("ciupgrade", false)
+        .SetNetworkDevice(0, new NetworkDevice { Bridge = request.Bridge, Firewall = false });
+
+    /// <summary>Null when the API can upload and import; else why not, in operator words.</summary>
+    private async Task<string?> WhyApiCannotImportAsync(TemplateImportRequest request, PveVersion version, CancellationToken cancellationToken)
+    {
+        var parts = version.Version.Split('.', '-');
+        var major = parts.Length > 0 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : 0;
+        var minor = parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 0;
+        if (major < 8 || (major == 8 && minor < 4))
+            return $"Proxmox VE {version.Version} cannot take a qcow2 upload for import through the API (that needs 8.4 or newer)";
+        var storages = await client.GetStoragesAsync(request.Node, "import", cancellationToken).ConfigureAwait(false);
+        if (!storages.Any(s => s.Storage == request.ImportStorage && s.Holds("import")))
+        {
+            return $"storage '{request.ImportStorage}' on node {request.Node} does not hold the 'import' content type " +
+                   $"(enable it with: pvesm set {request.ImportStorage} --content <its current content>,import)";
+        }
+        return null;
+    }
+
+    private async Task<IPveShell> ConnectAsync(StepRunner steps, SshHostSettings settings, CancellationToken cancellationToken)
+    {
+        steps.Report("ssh-connect", StepState.Started, $"connecting to {settings.Host}:{settings.Port} as {settings.User}");
+        try
+        {
+            var shell = await _shells.ConnectAsync(settings, cancellationToken).ConfigureAwait(false);
+            steps.Report("ssh-connect", StepState.Succeeded, shell.HostKeyWasNew
+                ? $"connected; host key {shell.HostKeyFingerprint} seen for the first time: compare it with ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node"
+                : $"connected; host key {shell.HostKeyFingerprint} matches the pinned one");
+            return shell;
+        }
+        catch (Exception e) when (e is SshHostKeyMismatchException or InvalidOperationException or ArgumentException)
+        {
+            throw steps.Fail("ssh-connect", e.Message, e);
+        }
+    }
+
+    private static async Task SshStepAsync(StepRunner steps, string id, string doing, string done, Func<Task> action)
+    {
+        steps.Report(id, StepState.Started, doing);
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Renci.SshNet.Common.SshException or IOException)
+        {
+            throw steps.Fail(id, $"{doing} failed: {e.Message}", e);
+        }
+        steps.Report(id, StepState.Succeeded, done);
+    }
+
+    private static async Task RunRemoteAsync(StepRunner steps, IPveShell shell, string id, string doing, string done, string command, CancellationToken cancellationToken)
+    {
+        steps.Report(id, StepState.Started, doing);
+        SshCommandResult result;
+        try
+        {
+            result = await shell.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Renci.SshNet.Common.SshException or IOException)
+        {
+            throw steps.Fail(id, $"{doing} failed: {e.Message}", e);
+        }
+        if (!result.Succeeded)
+            throw steps.Fail(id, $"{command} failed on the node (exit {result.ExitStatus}): {LastLines(result.Error.Length > 0 ? result.Error : result.Output)}");
+        steps.Report(id, StepState.Succeeded, done);
+    }
+
+    private static string LastLines(string text)
+        => string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(5));
+}

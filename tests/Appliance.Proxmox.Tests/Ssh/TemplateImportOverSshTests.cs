@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Appliance.Proxmox.Ssh;
+using Appliance.Proxmox.Tests.FakePve;
+using Appliance.Proxmox.Tests.Support;
+using Appliance.Proxmox.Workflows.TemplateImport;
+
+namespace Appliance.Proxmox.Tests.Ssh;
+
+/// <summary>
+/// The template import's SSH fallback end to end: the schema-generated PVE API says 8.2, the image goes over real
+/// SFTP to a real sshd, and a stand-in <c>qm</c> on the session's PATH records what it was asked to import.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class TemplateImportOverSshTests
+{
+    [Fact]
+    public async Task Old_pve_gets_the_image_over_sftp_and_qm_imports_it_from_the_copied_path()
+    {
+        using var lab = SshdLab.Start();
+        var log = Path.Combine(lab.Directory, "qm.log");
+        var qm = Path.Combine(lab.BinDirectory, "qm");
+        await File.WriteAllTextAsync(qm, $$"""
+            #!/bin/sh
+            echo "qm $*" >> {{log}}
+            for a in "$@"; do
+              case "$a" in *import-from=*) p=${a#*import-from=}; sha256sum "${p%%,*}" >> {{log}};; esac
+            done
+            """.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(qm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        await using var pve = await FakePveServer.StartAsync();
+        pve.Respond("GET", "/version", new { version = "8.2.7", release = "8.2", repoid = "3e76eec2" });
+        using var client = Pve.Client(pve);
+        var image = RandomNumberGenerator.GetBytes(2 * 1024 * 1024 + 5);
+        var request = new TemplateImportRequest
+        {
+            Node = "pve",
+            VmId = 9000,
+            ImageFileName = "appliance-1.4.0.qcow2",
+            OpenImage = () => new MemoryStream(image),
+            DiskStorage = "local-lvm",
+            SshScratchDirectory = lab.Directory,
+            Ssh = new SshHostSettings { Host = lab.Address, PrivateKey = lab.ClientPrivateKey },
+        };
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider()).ImportAsync(request);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.True(result.UsedSsh);
+        Assert.Equal(lab.HostKeyFingerprint, result.SshHostKeyFingerprint);
+        Assert.True(result.SshHostKeyWasNew);
+        var copied = Path.Combine(lab.Directory, "appliance-1.4.0.qcow2");
+        var lines = await File.ReadAllLinesAsync(log);
+        Assert.Equal($"qm set 9000 --scsi0 local-lvm:0,import-from={copied},discard=on,iothread=1 --boot order=scsi0", lines[0]);
+        Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData(image))}  {copied}", lines[1]);
+        Assert.False(File.Exists(copied));
+        Assert.True(pve.Vms.IsTemplate(9000));
+    }
+}

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using Appliance.Proxmox.Ssh;
+using Appliance.Proxmox.Tests.FakePve;
+using Appliance.Proxmox.Tests.Support;
+using Appliance.Proxmox.Workflows;
+using Appliance.Proxmox.Workflows.TemplateImport;
+
+namespace Appliance.Proxmox.Tests.Workflows;
+
+/// <summary>Template import through the API (PVE ≥ 8.4) and the SSH fallback, against the schema-generated node.</summary>
+public sealed class TemplateImporterTests
+{
+    private static readonly byte[] Image = RandomNumberGenerator.GetBytes(300 * 1024);
+
+    private static TemplateImportRequest Request(SshHostSettings? ssh = null) => new()
+    {
+        Node = "pve",
+        VmId = 9000,
+        ImageFileName = "appliance-1.4.0.qcow2",
+        OpenImage = () => new MemoryStream(Image),
+        ImportStorage = "local",
+        DiskStorage = "local-lvm",
+        Ssh = ssh,
+    };
+
+    private static SshHostSettings Ssh(string? pin = null) => new()
+    {
+        Host = "pve.lan",
+        PrivateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+        PinnedHostKey = pin,
+    };
+
+    private static void Pve(FakePveServer pve, string version, string importContent = "iso,vztmpl,backup,import")
+    {
+        pve.Respond("GET", "/version", new { version, release = version[..3], repoid = "4c1ab1fa" });
+        pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = importContent, active = 1, enabled = 1 } });
+    }
+
+    [Fact]
+    public async Task On_pve_8_4_and_later_the_image_is_uploaded_imported_and_converted_through_the_api()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+        var steps = new StepRecorder();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()), steps);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.False(result.UsedSsh);
+        Assert.Null(shell.ConnectedWith);
+        var upload = pve.Last("POST", "/nodes/{node}/storage/{storage}/upload");
+        Assert.Equal(("import", "appliance-1.4.0.qcow2", (long)Image.Length), (upload["content"], upload["filename"], upload.UploadedBytes));
+        var config = pve.Vms.Config(9000)!;
+        Assert.Equal("local-lvm:0,import-from=local:import/appliance-1.4.0.qcow2,discard=on,iothread=1", config["scsi0"]);
+        Assert.Equal(("virtio-scsi-single", "local-lvm:cloudinit", "socket", "serial0", "enabled=1", "order=scsi0"),
+            (config["scsihw"], config["scsi1"], config["serial0"], config["vga"], config["agent"], config["boot"]));
+        Assert.True(pve.Vms.IsTemplate(9000));
+        Assert.Equal(["version", "upload", "create", "template"], steps.Succeeded);
+    }
+
+    [Fact]
+    public async Task On_pve_older_than_8_4_the_image_goes_over_ssh_and_the_result_says_why()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.2.7");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+        var steps = new StepRecorder();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()), steps);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.True(result.UsedSsh);
+        Assert.Contains("8.2.7", result.SshReason, StringComparison.Ordinal);
+        Assert.Contains("8.4", result.SshReason, StringComparison.Ordinal);
+        Assert.True(result.SshHostKeyWasNew);
+        Assert.Equal(shell.HostKeyFingerprint, result.SshHostKeyFingerprint);
+        Assert.Equal(Image, shell.Files["/var/tmp/appliance-1.4.0.qcow2"]);
+        Assert.Equal(
+            ["qm set 9000 --scsi0 local-lvm:0,import-from=/var/tmp/appliance-1.4.0.qcow2,discard=on,iothread=1 --boot order=scsi0", "rm -f -- /var/tmp/appliance-1.4.0.qcow2"],
+            shell.Commands);
+        Assert.DoesNotContain(pve.Requests, r => r.Template == "/nodes/{node}/storage/{storage}/upload");
+        Assert.Null(pve.Last("POST", "/nodes/{node}/qemu")["scsi0"]);
+        Assert.Equal("local-lvm:cloudinit", pve.Vms.Config(9000)!["scsi1"]);
+        Assert.True(pve.Vms.IsTemplate(9000));
+        Assert.True(shell.Disposed);
+        Assert.Contains(steps.Steps, s => s.Id == "ssh" && s.Message.Contains("8.4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_storage_without_import_content_also_falls_back_to_ssh()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2", importContent: "iso,vztmpl,backup");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()));
+
+        Assert.True(result.UsedSsh);
+        Assert.Contains("does not hold the 'import' content type", result.SshReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_ssh_settings_an_old_pve_is_refused_with_both_remedies_and_nothing_is_created()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.3.1");
+        using var client = Support.Pve.Client(pve);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request());
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("version", result.FailedStep);
+        Assert.Contains("needs 8.4 or newer", result.Error, StringComparison.Ordinal);
+        Assert.Contains("SSH access", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    [Fact]
+    public async Task A_changed_host_key_stops_the_import_before_anything_is_copied()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.2.7");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell { ConnectFailure = new SshHostKeyMismatchException("pve.lan:22", "SHA256:old", "SHA256:new") };
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh("SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s")));
+
+        Assert.Equal("ssh-connect", result.FailedStep);
+        Assert.Contains("host key of pve.lan:22 changed", result.Error, StringComparison.Ordinal);
+        Assert.Empty(shell.Files);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    [Fact]
+    public async Task A_failing_qm_command_fails_the_import_step_with_its_error_output()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.2.7");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+        shell.Answers["qm set"] = new SshCommandResult(255, "", "storage 'local-lvm' does not exist\n");
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()));
+
+        Assert.Equal("ssh-import", result.FailedStep);
+        Assert.Contains("exit 255", result.Error, StringComparison.Ordinal);
+        Assert.Contains("storage 'local-lvm' does not exist", result.Error, StringComparison.Ordinal);
+        Assert.False(pve.Vms.IsTemplate(9000));
+    }
+}
