@@ -2,6 +2,7 @@ using Appliance.Web.Agents;
 using Appliance.Web.Auth;
 using Appliance.Web.Components;
 using Appliance.Web.Data;
+using Appliance.Web.Downloads;
 using Appliance.Web.Endpoints;
 using Appliance.Web.Localization;
 
@@ -12,10 +13,13 @@ builder.AddPanelAuth();
 builder.AddPanelLocalization();
 builder.AddPanelUi();
 builder.Services.AddAgentClient(builder.Configuration);
+builder.AddPanelAgents();
 
 var app = builder.Build();
 
+app.UseDownloadRateLimit();
 app.MapPanelEndpoints();
+app.MapAgentDownloads();
 
 app.Run();
 

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Appliance.Contracts;
+
+namespace Appliance.Web.Tests.AgentsSupport;
+
+/// <summary>
+/// An in-memory stand-in for an agent's control API (the routes of <see cref="ApiRoutes"/> the panel uses), for fast
+/// tests; the end-to-end test uses the real agent. <see cref="IsDown"/> makes every request fail as a refused connection.
+/// </summary>
+public sealed class FakeAgent : HttpMessageHandler
+{
+    private readonly Lock _lock = new();
+
+    public bool IsDown { get; set; }
+
+    public List<ClientDto> Clients { get; } = [];
+
+    public List<SessionDto> Sessions { get; } = [];
+
+    public List<string> Requests { get; } = [];
+
+    public int ProfileRequests { get; private set; }
+
+    /// <summary>Answers profile requests with a server error while true (to test that a failed download leaves a link usable).</summary>
+    public bool ProfileFails { get; set; }
+
+    public AgentHealthDto Health { get; set; } = new("1.2.3-test", DateTimeOffset.UnixEpoch, "", "detached", ["udp 127.0.0.1:1194"], 0, 0, "test-server", null);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (IsDown)
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (fake agent is down)");
+        string path = request.RequestUri!.AbsolutePath;
+        string query = request.RequestUri.Query;
+        lock (_lock)
+        {
+            Requests.Add($"{request.Method} {path}{query}");
+            return Task.FromResult(Route(request.Method, path, query));
+        }
+    }
+
+    private HttpResponseMessage Route(HttpMethod method, string path, string query)
+    {
+        if (method == HttpMethod.Get && path == ApiRoutes.Health)
+            return Json(Health);
+        if (method == HttpMethod.Get && path == ApiRoutes.Sessions)
+            return Json(Sessions);
+        if (method == HttpMethod.Get && path == ApiRoutes.Clients)
+            return Json(Clients);
+        if (method == HttpMethod.Get && path == "/api/v1/profile-notes")
+            return Json(new ProfileNotesDto(QueryValue(query, "platform") ?? "", ["Use the community OpenVPN client with TAP-Windows6 9.25 or newer."]));
+        if (method == HttpMethod.Get && path.StartsWith("/api/v1/clients/", StringComparison.Ordinal) && path.EndsWith("/profile", StringComparison.Ordinal))
+        {
+            ProfileRequests++;
+            if (ProfileFails)
+                return new HttpResponseMessage(HttpStatusCode.InternalServerError);
+            string name = Uri.UnescapeDataString(path["/api/v1/clients/".Length..^"/profile".Length]);
+            var response = new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent($"client\ndev tap\n# {name} {QueryValue(query, "transport")} {QueryValue(query, "platform")}\n", Encoding.UTF8, "application/x-openvpn-profile"),
+            };
+            response.Content.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = name + ".ovpn" };
+            return response;
+        }
+        if (method == HttpMethod.Post && path.StartsWith("/api/v1/clients/", StringComparison.Ordinal))
+        {
+            var parts = path["/api/v1/clients/".Length..].Split('/');
+            var client = Clients.FirstOrDefault(c => c.Name == Uri.UnescapeDataString(parts[0]));
+            if (client is null)
+                return new HttpResponseMessage(HttpStatusCode.NotFound);
+            var changed = parts[1] switch
+            {
+                "revoke" => client with { Status = "revoked", RevokedAt = DateTimeOffset.UnixEpoch },
+                "disable" => client with { Status = "disabled", Disabled = true },
+                "enable" => client with { Status = "active", Disabled = false },
+                _ => client,
+            };
+            Clients[Clients.IndexOf(client)] = changed;
+            return Json(changed);
+        }
+        return new HttpResponseMessage(HttpStatusCode.NotFound);
+    }
+
+    private static HttpResponseMessage Json<T>(T value) => new(HttpStatusCode.OK) { Content = JsonContent.Create(value, options: AgentApiClient.Json) };
+
+    private static string? QueryValue(string query, string key)
+    {
+        foreach (var pair in query.TrimStart('?').Split('&'))
+        {
+            var kv = pair.Split('=', 2);
+            if (kv.Length == 2 && kv[0] == key)
+                return Uri.UnescapeDataString(kv[1]);
+        }
+        return null;
+    }
+
+    public static ClientDto Client(string name, string status = "active") =>
+        new(name, status, "01", "AA:BB", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(60), null, status == "disabled", 0);
+}
