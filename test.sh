@@ -12,7 +12,8 @@ fast=0
 # Real peers the end-to-end tests drive; see tests/README.md for which test needs which.
 packages=(iproute2 ethtool kmod iputils-ping tcpdump tshark openvpn ppp pppoe user-mode-linux iperf3 openssl
   shellcheck docker-compose mmdebstrap qemu-system-x86 qemu-utils cloud-image-utils grub-pc-bin grub-efi-amd64-bin
-  mtools dosfstools fdisk e2fsprogs openssh-server)
+  mtools dosfstools fdisk e2fsprogs openssh-server
+  chromium fonts-wqy-zenhei)
 
 install_packages() {
   local missing=()
@@ -38,7 +39,7 @@ dotnet build Appliance.sln -c Release --no-restore --verbosity quiet -nologo
 
 results=TestResults
 rm -rf "$results"
-projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Agent.Tests tests/Appliance.Proxmox.Tests)
+projects=(tests/Appliance.Tunnel.Tests tests/Appliance.Agent.Tests tests/Appliance.Proxmox.Tests tests/Appliance.Web.Tests)
 ((fast)) || projects+=(tests/Appliance.EndToEnd.Tests)
 
 filter=()

@@ -1,3 +1,4 @@
+using Appliance.Web.Auth;
 using Appliance.Web.Components;
 using Appliance.Web.Security;
 
@@ -16,6 +17,7 @@ public static class PanelEndpoints
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseSetupGate();
         app.UseAntiforgery();
 
         // Stylesheets, scripts and fonts: the sign-in page needs them before anyone is signed in; they hold no data.
