@@ -115,6 +115,46 @@ public sealed class StorageNetworkContractTests
         Assert.Null(pppoe.Cidr);
     }
 
+    [Fact]
+    [Covers(nameof(ProxmoxClient.CreateBridgeAsync))]
+    public async Task Bridge_is_created_without_an_address_with_its_port_and_autostart()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        using var client = Pve.Client(pve);
+
+        await client.CreateBridgeAsync("pve", "vmbr1", ["enp2s0", "enp3s0"], mtu: 1508, comments: "PPPoE");
+
+        var sent = pve.Last("POST", "/nodes/{node}/network");
+        Assert.Equal(("vmbr1", "bridge", "enp2s0 enp3s0", "1", "1508", "PPPoE"), (sent["iface"], sent["type"], sent["bridge_ports"], sent["autostart"], sent["mtu"], sent["comments"]));
+    }
+
+    [Fact]
+    [Covers(nameof(ProxmoxClient.UpdateBridgeAsync))]
+    public async Task Bridge_update_sends_only_what_changes()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        using var client = Pve.Client(pve);
+
+        await client.UpdateBridgeAsync("pve", "vmbr1", mtu: 1500);
+
+        var sent = pve.Last("PUT", "/nodes/{node}/network/{iface}");
+        Assert.Equal(("/nodes/pve/network/vmbr1", "bridge", "1500"), (sent.Path, sent["type"], sent["mtu"]));
+        Assert.Null(sent["bridge_ports"]);
+    }
+
+    [Fact]
+    [Covers(nameof(ProxmoxClient.ApplyNetworkChangesAsync))]
+    public async Task Network_apply_returns_its_task()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        using var client = Pve.Client(pve);
+
+        var upid = await client.ApplyNetworkChangesAsync("pve");
+
+        Assert.Equal("pve", upid.Node);
+        Assert.Contains(pve.Requests, r => r.Method == "PUT" && r.Template == "/nodes/{node}/network");
+    }
+
     private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
     {
         public override bool CanSeek => false;

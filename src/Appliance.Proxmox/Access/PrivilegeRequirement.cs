@@ -36,6 +36,7 @@ public static class AppliancePrivileges
             new(vm, "VM.Config.Options", "set name, boot order, agent and start at boot"),
             new(vm, "VM.Config.CPU", "set the vCPU count"),
             new(vm, "VM.Config.Memory", "set the memory size"),
+            new(vm, "VM.Config.HWType", "give the template its SCSI controller and serial console"),
             new(vm, pveMajorVersion >= 9 ? "VM.GuestAgent.Audit" : "VM.Monitor", "ask the guest agent for the VM's addresses"),
             new(vm, pveMajorVersion >= 9 ? "VM.GuestAgent.FileWrite" : "VM.Monitor", "hand the agent its pairing token through the guest agent"),
             new(vm, pveMajorVersion >= 9 ? "VM.GuestAgent.FileRead" : "VM.Monitor", "read the agent's certificate fingerprint through the guest agent"),

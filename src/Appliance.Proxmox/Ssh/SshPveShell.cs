@@ -21,9 +21,10 @@ public sealed class SshPveShell : IPveShell
 {
     private readonly SshClient _ssh;
     private readonly SftpClient _sftp;
+    private readonly IDisposable[] _credentials;
 
-    private SshPveShell(SshClient ssh, SftpClient sftp, string fingerprint, bool wasNew)
-        => (_ssh, _sftp, HostKeyFingerprint, HostKeyWasNew) = (ssh, sftp, fingerprint, wasNew);
+    private SshPveShell(SshClient ssh, SftpClient sftp, IDisposable[] credentials, string fingerprint, bool wasNew)
+        => (_ssh, _sftp, _credentials, HostKeyFingerprint, HostKeyWasNew) = (ssh, sftp, credentials, fingerprint, wasNew);
 
     /// <inheritdoc />
     public string HostKeyFingerprint { get; }
@@ -39,8 +40,19 @@ public sealed class SshPveShell : IPveShell
             throw new ArgumentException(string.Join("; ", problems), nameof(settings));
 
         using var keyStream = new MemoryStream(Encoding.UTF8.GetBytes(settings.PrivateKey));
-        var key = new PrivateKeyFile(keyStream);
-        var connection = new ConnectionInfo(settings.Host, settings.Port, settings.User, new PrivateKeyAuthenticationMethod(settings.User, key))
+        PrivateKeyFile key;
+        try
+        {
+            key = new PrivateKeyFile(keyStream);
+        }
+        catch (Exception e) when (e is SshException or ArgumentException or InvalidOperationException)
+        {
+            // The message of a key parser never contains the key itself, but say only what the operator can act on.
+            throw new ArgumentException($"SSH PrivateKey could not be read ({e.GetType().Name}); paste an unencrypted OpenSSH or PEM private key (ed25519, ECDSA or RSA)", nameof(settings), e);
+        }
+        var authentication = new PrivateKeyAuthenticationMethod(settings.User, key);
+        IDisposable[] credentials = [authentication, key];
+        var connection = new ConnectionInfo(settings.Host, settings.Port, settings.User, authentication)
         {
             Timeout = settings.ConnectTimeout,
         };
@@ -60,9 +72,11 @@ public sealed class SshPveShell : IPveShell
         {
             ssh.Dispose();
             sftp.Dispose();
+            foreach (var credential in credentials)
+                credential.Dispose();
             throw;
         }
-        return new SshPveShell(ssh, sftp, check.Seen!, settings.PinnedHostKey is null);
+        return new SshPveShell(ssh, sftp, credentials, check.Seen!, settings.PinnedHostKey is null);
     }
 
     private static async Task ConnectCheckedAsync(BaseClient client, HostKeyCheck check, SshHostSettings settings, CancellationToken cancellationToken)
@@ -103,6 +117,8 @@ public sealed class SshPveShell : IPveShell
     {
         _ssh.Dispose();
         _sftp.Dispose();
+        foreach (var credential in _credentials)
+            credential.Dispose();
         return ValueTask.CompletedTask;
     }
 

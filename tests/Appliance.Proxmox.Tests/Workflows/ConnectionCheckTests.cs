@@ -67,7 +67,7 @@ public sealed class ConnectionCheckTests
         var all = new[]
         {
             "VM.Audit", "VM.PowerMgmt", "VM.Allocate", "VM.Clone", "VM.Config.Disk", "VM.Config.Network", "VM.Config.Cloudinit", "VM.Config.Options",
-            "VM.Config.CPU", "VM.Config.Memory", "VM.GuestAgent.Audit", "VM.GuestAgent.FileWrite", "VM.GuestAgent.FileRead", "Datastore.AllocateTemplate",
+            "VM.Config.CPU", "VM.Config.Memory", "VM.Config.HWType", "VM.GuestAgent.Audit", "VM.GuestAgent.FileWrite", "VM.GuestAgent.FileRead", "Datastore.AllocateTemplate",
             "Datastore.Audit", "Datastore.AllocateSpace", "Sys.Audit", "SDN.Use",
         };
         AnswerAsPve9(pve, new Dictionary<string, object> { ["/"] = all.ToDictionary(p => p, _ => 1) });

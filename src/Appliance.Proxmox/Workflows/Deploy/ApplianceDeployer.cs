@@ -140,11 +140,11 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
     internal static string? ParseFingerprint(string content)
     {
         var text = content.Trim();
-        var colon = text.IndexOf(' ', StringComparison.Ordinal);
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
         if (text.StartsWith("sha256", StringComparison.OrdinalIgnoreCase))
             text = text[6..].TrimStart(':', '=', ' ');
-        else if (colon > 0)
-            text = text[..colon];
+        else if (space > 0)
+            text = text[..space];
         return CertificateFingerprint.TryNormalize(text, out var hex) ? CertificateFingerprint.Format(Convert.FromHexString(hex)) : null;
     }
 }

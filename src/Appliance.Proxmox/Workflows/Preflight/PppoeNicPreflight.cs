@@ -26,9 +26,11 @@ public sealed class PppoeNicPreflight(ProxmoxClient client, TaskWaitOptions? fix
         var found = interfaces.FirstOrDefault(i => i.Name == bridge && i.Type is "bridge" or "OVSBridge");
         if (found is null)
         {
+            var candidates = CandidatePorts(interfaces);
             checks.Add(new(PreflightCheckIds.BridgeExists, false,
                 $"bridge {bridge} does not exist on node {node} (or the token lacks SDN.Audit/SDN.Use on /sdn/zones/localnetwork/{bridge}, which hides it): " +
-                "create it under Node → System → Network → Create → Linux Bridge with the modem/ONT-facing NIC as bridge port and no IP address, then Apply Configuration"));
+                "create it under Node → System → Network → Create → Linux Bridge with the modem/ONT-facing NIC as bridge port and no IP address, then Apply Configuration",
+                candidates.Count == 0 ? null : new BridgeFix(PreflightCheckIds.BridgeExists, $"create bridge {bridge} on a free NIC ({string.Join(", ", candidates)}) and apply", bridge, true, candidates, [], null)));
             return new PreflightReport(node, vmId, bridge, checks);
         }
         checks.Add(new(PreflightCheckIds.BridgeExists, true, $"bridge {bridge} exists on node {node}"));
@@ -37,7 +39,8 @@ public sealed class PppoeNicPreflight(ProxmoxClient client, TaskWaitOptions? fix
         checks.Add(bridgeMtu >= 1500
             ? new(PreflightCheckIds.BridgeMtu, true, $"bridge {bridge} has MTU {bridgeMtu}")
             : new(PreflightCheckIds.BridgeMtu, false,
-                $"bridge {bridge} has MTU {bridgeMtu}, below the 1500 a PPPoE link needs (1492 for PPP plus 8 bytes of PPPoE); set MTU 1500 (or 1508 for RFC 4638) on {bridge} and its port under Node → System → Network"));
+                $"bridge {bridge} has MTU {bridgeMtu}, below the 1500 a PPPoE link needs (1492 for PPP plus 8 bytes of PPPoE); set MTU 1500 (or 1508 for RFC 4638) on {bridge} and its port under Node → System → Network",
+                new BridgeFix(PreflightCheckIds.BridgeMtu, $"set MTU 1500 on bridge {bridge} and apply", bridge, false, [], found.Ports, 1500)));
 
         var config = await client.GetVmConfigAsync(node, vmId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var nic = config.Options
@@ -51,7 +54,7 @@ public sealed class PppoeNicPreflight(ProxmoxClient client, TaskWaitOptions? fix
             var value = new NetworkDevice { Bridge = bridge, Firewall = false, Mtu = bridgeMtu > 1500 ? 1 : null }.ToPropertyString();
             checks.Add(new(PreflightCheckIds.NicOnBridge, false,
                 $"VM {vmId} has no NIC on bridge {bridge}; add one (virtio, firewall off) — the fix adds net{free}; the guest sees it after a reboot",
-                new PreflightFix(PreflightCheckIds.NicOnBridge, $"add net{free}: {value}", free, value, config.Digest)));
+                new NicFix(PreflightCheckIds.NicOnBridge, $"add net{free}: {value}", free, value, config.Digest)));
             return new PreflightReport(node, vmId, bridge, checks);
         }
         var (index, nicValue) = nic;
@@ -59,7 +62,7 @@ public sealed class PppoeNicPreflight(ProxmoxClient client, TaskWaitOptions? fix
         checks.Add(nicValue["firewall"] == "1"
             ? new(PreflightCheckIds.NicFirewallOff, false,
                 $"net{index} of VM {vmId} has the Proxmox firewall on: its MAC filter drops frames from the remote clients' MACs, so PPPoE through the tunnel fails; turn it off (firewall=0) on this NIC",
-                new PreflightFix(PreflightCheckIds.NicFirewallOff, $"set firewall=0 on net{index}", index, nicValue.With("firewall", "0").ToString(), config.Digest))
+                new NicFix(PreflightCheckIds.NicFirewallOff, $"set firewall=0 on net{index}", index, nicValue.With("firewall", "0").ToString(), config.Digest))
             : new(PreflightCheckIds.NicFirewallOff, true, $"net{index} has the Proxmox firewall off"));
 
         var model = ModelOf(nicValue);
@@ -67,25 +70,27 @@ public sealed class PppoeNicPreflight(ProxmoxClient client, TaskWaitOptions? fix
             ? new(PreflightCheckIds.NicModelVirtio, true, $"net{index} is virtio")
             : new(PreflightCheckIds.NicModelVirtio, false,
                 $"net{index} of VM {vmId} is {model}, not virtio: the appliance image carries only virtio drivers, and MTU settings need virtio; switch the model to virtio (MAC kept; effective after a reboot)",
-                new PreflightFix(PreflightCheckIds.NicModelVirtio, $"set model virtio on net{index}", index, WithModel(nicValue, "virtio").ToString(), config.Digest)));
+                new NicFix(PreflightCheckIds.NicModelVirtio, $"set model virtio on net{index}", index, WithModel(nicValue, "virtio").ToString(), config.Digest)));
 
         checks.Add(CheckNicMtu(vmId, index, nicValue, bridge, bridgeMtu, config.Digest));
         return new PreflightReport(node, vmId, bridge, checks);
     }
 
-    /// <summary>Applies <paramref name="fix"/>: writes the new <c>netN</c> only if the config is unchanged since the check, and waits for the task.</summary>
-    public async Task<OperatorMessage> ApplyFixAsync(string node, int vmId, PreflightFix fix, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies <paramref name="fix"/> and waits for its task. A <see cref="NicFix"/> writes the new <c>netN</c> only if the
+    /// config is unchanged since the check; a <see cref="BridgeFix"/> changes the node's network and applies it, using
+    /// <paramref name="port"/> (one of its candidates; may be omitted when there is only one).
+    /// </summary>
+    public async Task<OperatorMessage> ApplyFixAsync(string node, int vmId, PreflightFix fix, string? port = null, CancellationToken cancellationToken = default)
     {
-        var change = new VmConfigChange().Set($"net{fix.NicIndex}", fix.NewValue);
-        if (fix.ConfigDigest is not null)
-            change.ExpectDigest(fix.ConfigDigest);
         try
         {
-            var upid = await client.SetVmConfigAsync(node, vmId, change, cancellationToken).ConfigureAwait(false);
-            var result = await client.WaitForTaskAsync(upid, _fixWait, cancellationToken).ConfigureAwait(false);
-            return result.Error is { } error
-                ? new OperatorMessage(MessageLevel.Error, error.Message)
-                : new OperatorMessage(MessageLevel.Success, $"VM {vmId}: {fix.Description}; run the checks again to confirm");
+            return fix switch
+            {
+                NicFix nic => await ApplyNicFixAsync(node, vmId, nic, cancellationToken).ConfigureAwait(false),
+                BridgeFix bridge => await ApplyBridgeFixAsync(node, bridge, port, cancellationToken).ConfigureAwait(false),
+                _ => throw new ArgumentException($"unknown fix {fix.GetType().Name} for check {fix.CheckId}", nameof(fix)),
+            };
         }
         catch (ProxmoxException e)
         {
@@ -95,26 +100,68 @@ public sealed class PppoeNicPreflight(ProxmoxClient client, TaskWaitOptions? fix
         }
     }
 
+    private async Task<OperatorMessage> ApplyNicFixAsync(string node, int vmId, NicFix fix, CancellationToken cancellationToken)
+    {
+        var change = new VmConfigChange().Set($"net{fix.NicIndex}", fix.NewValue);
+        if (fix.ConfigDigest is not null)
+            change.ExpectDigest(fix.ConfigDigest);
+        var upid = await client.SetVmConfigAsync(node, vmId, change, cancellationToken).ConfigureAwait(false);
+        var result = await client.WaitForTaskAsync(upid, _fixWait, cancellationToken).ConfigureAwait(false);
+        return result.Error is { } error
+            ? new OperatorMessage(MessageLevel.Error, error.Message)
+            : new OperatorMessage(MessageLevel.Success, $"VM {vmId}: {fix.Description}; run the checks again to confirm");
+    }
+
+    private async Task<OperatorMessage> ApplyBridgeFixAsync(string node, BridgeFix fix, string? port, CancellationToken cancellationToken)
+    {
+        var ports = fix.KeepPorts.ToList();
+        if (fix.CandidatePorts.Count > 0)
+        {
+            port ??= fix.CandidatePorts.Count == 1 ? fix.CandidatePorts[0] : null;
+            if (port is null || !fix.CandidatePorts.Contains(port))
+            {
+                return new OperatorMessage(MessageLevel.Error,
+                    $"choose the NIC the modem/ONT is plugged into for bridge {fix.Bridge}: one of {string.Join(", ", fix.CandidatePorts)}" + (port is null ? "" : $" ('{port}' is not one of them)"));
+            }
+            ports.Add(port);
+        }
+        if (fix.Create)
+            await client.CreateBridgeAsync(node, fix.Bridge, ports, fix.Mtu, "PPPoE (L2 VPN appliance)", cancellationToken).ConfigureAwait(false);
+        else
+            await client.UpdateBridgeAsync(node, fix.Bridge, fix.CandidatePorts.Count > 0 ? ports : null, fix.Mtu, cancellationToken).ConfigureAwait(false);
+        var upid = await client.ApplyNetworkChangesAsync(node, cancellationToken).ConfigureAwait(false);
+        var result = await client.WaitForTaskAsync(upid, _fixWait, cancellationToken).ConfigureAwait(false);
+        return result.Error is { } error
+            ? new OperatorMessage(MessageLevel.Error, error.Message + $"; the change to {fix.Bridge} is still pending on node {node}: review it under Node → System → Network (Revert or Apply Configuration)")
+            : new OperatorMessage(MessageLevel.Success, $"node {node}: {fix.Description.Replace(" and apply", "", StringComparison.Ordinal)}{(port is null ? "" : $" (port {port})")}, network configuration applied; run the checks again to confirm");
+    }
+
+    /// <summary>Physical NICs that no bridge uses and that carry no address: where the modem/ONT can be plugged.</summary>
+    private static List<string> CandidatePorts(IReadOnlyList<NetworkInterface> interfaces)
+    {
+        var used = interfaces.Where(i => i.IsBridge).SelectMany(i => i.Ports).ToHashSet(StringComparer.Ordinal);
+        return interfaces.Where(i => i.Type == "eth" && !used.Contains(i.Name) && i.Cidr is null).Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+    }
+
     private static PreflightCheck CheckPhysicalPort(NetworkInterface bridge, IReadOnlyList<NetworkInterface> interfaces)
     {
         var ports = bridge.Ports;
-        if (ports.Count == 0)
-        {
-            return new(PreflightCheckIds.BridgePhysicalPort, false,
-                $"bridge {bridge.Name} has no bridge port, so it reaches no modem or ONT; set its bridge ports to the NIC the modem/ONT is plugged into (Node → System → Network → {bridge.Name} → Bridge ports) and apply");
-        }
         var physical = ports.Where(p => interfaces.Any(i => i.Name == p && PhysicalTypes.Contains(i.Type))).ToList();
-        return physical.Count > 0
-            ? new(PreflightCheckIds.BridgePhysicalPort, true, $"bridge {bridge.Name} holds physical port {string.Join(", ", physical)}")
-            : new(PreflightCheckIds.BridgePhysicalPort, false,
-                $"bridge {bridge.Name} has port(s) {string.Join(", ", ports)} but none is a physical NIC, bond or VLAN on this node; make the modem/ONT-facing NIC its bridge port and apply");
+        if (physical.Count > 0)
+            return new(PreflightCheckIds.BridgePhysicalPort, true, $"bridge {bridge.Name} holds physical port {string.Join(", ", physical)}");
+        var candidates = CandidatePorts(interfaces);
+        var fix = candidates.Count == 0 ? null
+            : new BridgeFix(PreflightCheckIds.BridgePhysicalPort, $"add a free NIC ({string.Join(", ", candidates)}) to bridge {bridge.Name} and apply", bridge.Name, false, candidates, ports, null);
+        return new(PreflightCheckIds.BridgePhysicalPort, false, ports.Count == 0
+            ? $"bridge {bridge.Name} has no bridge port, so it reaches no modem or ONT; set its bridge ports to the NIC the modem/ONT is plugged into (Node → System → Network → {bridge.Name} → Bridge ports) and apply"
+            : $"bridge {bridge.Name} has port(s) {string.Join(", ", ports)} but none is a physical NIC, bond or VLAN on this node; make the modem/ONT-facing NIC its bridge port and apply", fix);
     }
 
     private static PreflightCheck CheckNicMtu(int vmId, int index, PropertyString nic, string bridge, int bridgeMtu, string? digest)
     {
         var text = nic["mtu"];
         int? mtu = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-        var fix = new PreflightFix(PreflightCheckIds.NicMtu, $"set mtu=1 on net{index} (inherit the bridge's {bridgeMtu})", index, nic.With("mtu", "1").ToString(), digest);
+        var fix = new NicFix(PreflightCheckIds.NicMtu, $"set mtu=1 on net{index} (inherit the bridge's {bridgeMtu})", index, nic.With("mtu", "1").ToString(), digest);
         if (mtu == 1)
             return new(PreflightCheckIds.NicMtu, true, $"net{index} inherits the bridge MTU ({bridgeMtu})");
         if (mtu is null)

@@ -19,13 +19,37 @@ public static class PreflightCheckIds
     public const string NicMtu = "nic-mtu";
 }
 
-/// <summary>A change the API can make to fix a failed check: one <c>netN</c> value, written only if the config is unchanged.</summary>
+/// <summary>A change the API can make to fix a failed check.</summary>
 /// <param name="CheckId">The check it fixes.</param>
 /// <param name="Description">What it does, for the button.</param>
+public abstract record PreflightFix(string CheckId, string Description);
+
+/// <summary>Rewrites one <c>netN</c> value of the VM, only if its config is unchanged since the check (VM.Config.Network).</summary>
+/// <param name="CheckId">The check it fixes.</param>
+/// <param name="Description">What it does.</param>
 /// <param name="NicIndex">N of <c>netN</c>.</param>
 /// <param name="NewValue">The complete new <c>netN</c> property string (other fields kept).</param>
 /// <param name="ConfigDigest">Digest of the config the check read; PVE refuses the write if it changed since.</param>
-public sealed record PreflightFix(string CheckId, string Description, int NicIndex, string NewValue, string? ConfigDigest);
+public sealed record NicFix(string CheckId, string Description, int NicIndex, string NewValue, string? ConfigDigest) : PreflightFix(CheckId, Description);
+
+/// <summary>
+/// Creates the bridge or changes its ports or MTU on the node, then applies the network configuration (Sys.Modify on
+/// the node: usually a separate setup token). When <see cref="CandidatePorts"/> is not empty the operator picks the
+/// modem/ONT-facing NIC among them.
+/// </summary>
+/// <param name="CheckId">The check it fixes.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="Bridge">The bridge.</param>
+/// <param name="Create">True to create the bridge, false to change it.</param>
+/// <param name="CandidatePorts">Physical NICs in no bridge and without an address, to choose the port from; empty when no port is added.</param>
+/// <param name="KeepPorts">Ports the bridge keeps.</param>
+/// <param name="Mtu">MTU to set; null leaves it.</param>
+public sealed record BridgeFix(string CheckId, string Description, string Bridge, bool Create, IReadOnlyList<string> CandidatePorts, IReadOnlyList<string> KeepPorts, int? Mtu)
+    : PreflightFix(CheckId, Description)
+{
+    /// <summary>True when the operator must choose a port (more than one candidate).</summary>
+    public bool NeedsPortChoice => CandidatePorts.Count > 1;
+}
 
 /// <summary>One check's outcome.</summary>
 /// <param name="Id">Stable id (<see cref="PreflightCheckIds"/>).</param>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Appliance.Proxmox.Config;
-using Appliance.Proxmox.Errors;
 using Appliance.Proxmox.Models;
 using Appliance.Proxmox.Ssh;
 
