@@ -13,6 +13,8 @@ if ! command -v dotnet >/dev/null; then
   exit 2
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The panel pairs the local agent from the access file the agent writes at start (agent state: .lab/state in a checkout).
+export Agent__LocalAccessFile="$PWD/.lab/state/local-access.json"
 echo "run.sh: building…"
 dotnet build Appliance.sln -c Debug --verbosity quiet -nologo >/dev/null
 

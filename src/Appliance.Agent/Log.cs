@@ -14,4 +14,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "CRL could not be re-signed (the current one still applies): {Reason}")]
     public static partial void RevocationListRefreshFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "tunnel listening on {Endpoints}")]
+    public static partial void TunnelListening(ILogger logger, IEnumerable<Appliance.Tunnel.Sessions.ListenEndpoint> endpoints);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "refusal list applied (revoked and disabled clients); {Stopped} live session(s) closed")]
+    public static partial void RefusalsApplied(ILogger logger, int stopped);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "adopted the preset pairing token from {Path} (stored as a hash, file deleted)")]
+    public static partial void PresetPairingAdopted(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "API: refused a request to {Path} from {Remote}: {Reason}")]
+    public static partial void ApiRefused(ILogger logger, string path, string remote, string reason);
+
+    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "config changed through the API: applied [{Applied}], waiting for restart [{Restart}]")]
+    public static partial void ConfigChanged(ILogger logger, IEnumerable<string> applied, IEnumerable<string> restart);
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "capture {Id} of session {Session} stopped: {Reason}")]
+    public static partial void CaptureStopped(ILogger logger, string id, string session, string reason);
 }

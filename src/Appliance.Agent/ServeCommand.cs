@@ -1,13 +1,24 @@
-using System.Reflection;
+using System.Net;
 using System.Runtime.Versioning;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Appliance.Agent.Api;
+using Appliance.Agent.Captures;
+using Appliance.Agent.Config;
 using Appliance.Agent.Pki;
 using Appliance.Agent.State;
+using Appliance.Agent.Tunnel;
 using Appliance.Contracts;
 using Appliance.Tunnel.Switching;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Appliance.Agent;
 
-/// <summary><c>appliance-agent serve</c>: hosts the engine and the control API until stopped.</summary>
+/// <summary><c>appliance-agent serve</c>: hosts the engine and the HTTPS control API until stopped.</summary>
+/// <remarks>Exit codes: 0 stopped, 1 could not start (state, ports, devices), 2 bad flags or configuration.</remarks>
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args)
@@ -19,14 +30,36 @@ internal static class ServeCommand
                 Console.Error.WriteLine("appliance-agent: " + error);
             return 2;
         }
-
         if (!OperatingSystem.IsLinux())
         {
             Console.Error.WriteLine("appliance-agent: serve runs on Linux only (TAP devices, packet sockets, flock on the state directory)");
             return 1;
         }
-        string statePath = options.StatePath ?? StateDirectory.ResolveDefaultPath(Environment.GetEnvironmentVariable("STATE_DIRECTORY"), AppContext.BaseDirectory);
+        return await RunAsync(options);
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static async Task<int> RunAsync(AgentOptions options)
+    {
+        string statePath = StatePaths.Resolve(options.StatePath);
+        var configFile = AgentConfigFile.Locate(options.ConfigPath, statePath);
+        if (options.ConfigPath is not null && !configFile.Exists)
+        {
+            Console.Error.WriteLine($"appliance-agent: config file '{configFile.Path}' (--config) does not exist");
+            return 2;
+        }
+        var (config, configErrors) = configFile.Load(options.ToConfigOverrides(), AgentConfigFile.ProcessEnvironment(), Dns.GetHostName());
+        if (config is null)
+        {
+            Console.Error.WriteLine($"appliance-agent: the configuration ({(configFile.Exists ? configFile.Path : "built-in defaults")}, APPLIANCE_* variables, flags) is invalid:");
+            foreach (string line in configErrors.Lines())
+                Console.Error.WriteLine("appliance-agent: " + line);
+            return 2;
+        }
+
         ApplianceState state;
+        X509Certificate2 apiCertificate;
+        bool adoptedPreset;
         try
         {
             state = ApplianceState.Open(statePath, new ServerIdentity(), TimeProvider.System);
@@ -37,49 +70,129 @@ internal static class ServeCommand
             return 1;
         }
         using var _ = state;
-        if (state.CreatedCa || state.NewPairingToken is not null)
+        try
+        {
+            adoptedPreset = PresetPairing.TryAdopt(options.PairingTokenPath, state.Pairing);
+            apiCertificate = ApiCertificate.LoadOrCreate(state, TimeProvider.System);
+        }
+        catch (Exception e) when (e is StateDirectoryException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("appliance-agent: " + e.Message);
+            return 1;
+        }
+        using var __ = apiCertificate;
+        if (adoptedPreset)
+            Console.WriteLine($"appliance-agent: adopted the preset pairing token from {options.PairingTokenPath} (stored as a hash; the file is deleted)");
+        else if (state.CreatedCa || state.NewPairingToken is not null)
             Console.WriteLine(FirstStartMessage(state));
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Listen));
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new EthernetSwitch(
-            new SwitchOptions { Policy = options.AllLayer2 ? SwitchPolicy.AllLayer2 : SwitchPolicy.PppoeOnly },
-            sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(state.Clients);
-        builder.Services.AddHostedService<RevocationListRefresher>();
-        builder.Services.AddSingleton<Uplink>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Uplink>());
-
-        var app = builder.Build();
-        var started = DateTimeOffset.UtcNow;
-        string version = typeof(ServeCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-
-        app.MapGet("/health", (EthernetSwitch sw, Uplink uplink) => TypedResults.Ok(Status(sw, uplink, version, started)));
-        app.MapGet("/api/v1/ports", (EthernetSwitch sw) =>
-        {
-            var ports = new List<PortStatus>();
-            foreach (var port in sw.Ports)
-                ports.Add(CounterDtos.From(port));
-            return TypedResults.Ok(ports);
-        });
-
+        var app = Build(options, config, configFile, state, apiCertificate);
         try
         {
             await app.StartAsync();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"appliance-agent: cannot start: {e.Message}");
+            await app.DisposeAsync();
             return 1;
         }
-        var uplinkInfo = app.Services.GetRequiredService<Uplink>();
-        Console.WriteLine($"appliance-agent {version}: API on http://{options.Listen}/ (GET /health, GET /api/v1/ports); uplink {uplinkInfo.Description}; state in {state.Directory.FullPath}");
+        var url = BoundUrl(app);
+        string fingerprint = CertificateFingerprint.Of(apiCertificate);
+        app.Services.GetRequiredService<LocalAccess>().Publish(state.Directory, url, fingerprint);
+        var uplink = app.Services.GetRequiredService<Uplink>();
+        var tunnel = app.Services.GetRequiredService<TunnelHost>();
+        Console.WriteLine($"appliance-agent {app.Services.GetRequiredService<AgentInfo>().Version}: API on {url} (certificate {fingerprint}); " +
+            $"tunnel on {string.Join(", ", tunnel.Listeners)}; uplink {uplink.Description}; state in {state.Directory.FullPath}; " +
+            $"local access file {state.Directory.PathOf(LocalAccess.FileName)}; config {(configFile.Exists ? configFile.Path : "built-in defaults")}");
         await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
+        // The token dies with this process; a leftover file would only send the CLI to a closed port.
+        File.Delete(state.Directory.PathOf(LocalAccess.FileName));
         return 0;
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static WebApplication Build(AgentOptions options, AgentConfigDto config, AgentConfigFile configFile, ApplianceState state, X509Certificate2 apiCertificate)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        // Validated with the rest of the config.
+        _ = ListenAddress.TryParseEndPoint(config.Api.Listen, out var apiEndpoint, out _);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(apiEndpoint, listen => listen.UseHttps(apiCertificate)));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AgentInfo>();
+        services.AddSingleton(state);
+        services.AddSingleton(state.Clients);
+        services.AddSingleton(state.Pairing);
+        services.AddSingleton(state.Directory);
+        services.AddSingleton(apiCertificate);
+        services.AddSingleton(configFile);
+        services.AddSingleton(sp => new EthernetSwitch(LiveConfig.SwitchOptionsOf(config), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LiveConfig(config, configFile, sp.GetRequiredService<EthernetSwitch>()));
+        services.AddSingleton(new UplinkSettings(config.Uplink.Nic, config.Uplink.Bridge, config.Uplink.LabBridge, options.UplinkTap));
+        services.AddSingleton<Uplink>();
+        services.AddHostedService(sp => sp.GetRequiredService<Uplink>());
+        services.AddSingleton<TunnelHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<TunnelHost>());
+        services.AddHostedService<RevocationListRefresher>();
+        services.AddSingleton(sp => new CaptureStore(state.Directory, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<CaptureWatcher>();
+        services.AddSingleton<LocalAccess>();
+        services.AddSingleton<ApiAccess>();
+
+        services.AddAuthentication(BearerAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
+        // Fails closed: an endpoint that does not say AllowAnonymous needs the token.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(BearerAuthentication.SchemeName).RequireAuthenticatedUser().Build());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(PairingApi.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            json.SerializerOptions.RespectNullableAnnotations = true;
+            json.SerializerOptions.RespectRequiredConstructorParameters = true;
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = BadRequests.HandleAsync });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapHealthApi();
+        app.MapPairingApi();
+        app.MapSessionsApi();
+        app.MapClientsApi();
+        app.MapCapturesApi();
+        app.MapConfigApi();
+        app.MapHostApi();
+        app.MapMetricsApi();
+        app.MapOpenApi();
+        return app;
+    }
+
+    private static Uri BoundUrl(WebApplication app)
+    {
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "https://127.0.0.1:7443";
+        var uri = new Uri(address);
+        // A wildcard listener is reached locally through loopback.
+        string host = uri.Host is "0.0.0.0" or "[::]" or "::" ? "127.0.0.1" : uri.Host;
+        return new UriBuilder("https", host, uri.Port, "/").Uri;
     }
 
     /// <summary>One line; the pairing token is the only secret the agent ever prints, and only the start that created it.</summary>
@@ -92,13 +205,5 @@ internal static class ServeCommand
         return state.NewPairingToken is { } token
             ? $"appliance-agent: first start: {created}; pairing token (shown only now, stored as a hash): {token} - paste it into the panel's 'Add appliance' form"
             : $"appliance-agent: first start: {created}";
-    }
-
-    private static AgentStatus Status(EthernetSwitch sw, Uplink uplink, string version, DateTimeOffset started)
-    {
-        var ports = new List<PortStatus>();
-        foreach (var port in sw.Ports)
-            ports.Add(CounterDtos.From(port));
-        return new AgentStatus(version, uplink.Name, uplink.Kind, started, ports);
     }
 }

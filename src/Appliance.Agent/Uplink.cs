@@ -7,30 +7,36 @@ namespace Appliance.Agent;
 /// <summary>The switch's uplink: a raw socket on the PPPoE NIC, a TAP on a bridge, or a lab bridge made for the run.</summary>
 /// <remarks>Without the privileges to open devices the uplink stays a detached port that refuses frames (counted as
 /// <c>device_error</c>), and <see cref="Description"/> says why.</remarks>
-internal sealed class Uplink(AgentOptions options, EthernetSwitch sw, ILogger<Uplink> log) : IHostedService, IFrameSink, IDisposable
+internal sealed class Uplink(UplinkSettings options, EthernetSwitch sw, ILogger<Uplink> log) : IHostedService, IFrameSink, IDisposable
 {
-    private const string UplinkTapName = "appl-up0";
+    private readonly string UplinkTapName = options.TapName;
     private DevicePort? _devicePort;
     private SwitchPort? _detached;
     private string? _createdBridge;
 
-    public string Name { get; private set; } = "none";
+    public string Name { get; private set; } = "";
     public string Kind { get; private set; } = "detached";
     public string Description { get; private set; } = "not started";
+
+    /// <summary>The agent's uplink TAP (when it uses one).</summary>
+    public string TapName => options.TapName;
+
+    /// <summary>The uplink's switch port (counters, metrics), once started.</summary>
+    public SwitchPort? Port => _devicePort?.Port ?? _detached;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (options.UplinkNic is { } nic)
+            if (options.Nic is { } nic)
             {
                 _devicePort = new DevicePort(sw, RawSocketDevice.Open(nic), PortKind.Uplink, "uplink");
-                (Name, Kind, Description) = (nic, "nic", $"raw socket on NIC '{nic}'");
+                (Name, Kind, Description) = (nic, "raw-nic", $"raw socket on NIC '{nic}'");
             }
-            else if (options.UplinkBridge is { } bridge)
+            else if (options.Bridge is { } bridge)
             {
                 _devicePort = new DevicePort(sw, TapDevice.Open(UplinkTapName, new TapOptions { Bridge = bridge }), PortKind.Uplink, "uplink");
-                (Name, Kind, Description) = (bridge, "bridge", $"TAP '{UplinkTapName}' on bridge '{bridge}'");
+                (Name, Kind, Description) = (bridge, "tap-on-bridge", $"TAP '{UplinkTapName}' on bridge '{bridge}'");
             }
             else
             {
@@ -40,7 +46,7 @@ internal sealed class Uplink(AgentOptions options, EthernetSwitch sw, ILogger<Up
         catch (DeviceSetupException e)
         {
             // A named uplink that cannot be opened is a configuration error: refuse to run rather than guess.
-            if (options.UplinkNic is not null || options.UplinkBridge is not null)
+            if (options.Nic is not null || options.Bridge is not null)
                 throw new InvalidOperationException(e.Message, e);
             Detach(e.Message);
         }
@@ -68,14 +74,14 @@ internal sealed class Uplink(AgentOptions options, EthernetSwitch sw, ILogger<Up
             IpCommand.Run("link", "set", bridge, "up");
         }
         _devicePort = new DevicePort(sw, TapDevice.Open(UplinkTapName, new TapOptions { Bridge = bridge }), PortKind.Uplink, "uplink");
-        (Name, Kind, Description) = (bridge, "lab", $"TAP '{UplinkTapName}' on lab bridge '{bridge}'{(_createdBridge is null ? "" : " (created for this run)")}");
+        (Name, Kind, Description) = (bridge, "lab-bridge", $"TAP '{UplinkTapName}' on lab bridge '{bridge}'{(_createdBridge is null ? "" : " (created for this run)")}");
     }
 
     private void Detach(string why)
     {
         Log.UplinkDetached(log, why);
         _detached = sw.AddPort("uplink", PortKind.Uplink, this);
-        (Name, Kind, Description) = ("none", "detached", "detached: " + why);
+        (Name, Kind, Description) = ("", "detached", "detached: " + why);
     }
 
     public bool TrySend(ReadOnlySpan<byte> frame, out DropReason reason)
@@ -101,4 +107,9 @@ internal sealed class Uplink(AgentOptions options, EthernetSwitch sw, ILogger<Up
             IpCommand.Run("link", "del", _createdBridge);
         _createdBridge = null;
     }
+}
+
+/// <summary>What the uplink attaches to: a NIC, a bridge, or else a lab bridge; and its TAP's name.</summary>
+internal sealed record UplinkSettings(string? Nic, string? Bridge, string LabBridge, string TapName)
+{
 }

@@ -3,14 +3,28 @@ namespace Appliance.Agent.Tests;
 public sealed class AgentOptionsTests
 {
     [Fact]
-    public void No_arguments_mean_a_lab_bridge_and_the_api_on_loopback()
+    public void No_arguments_override_nothing_in_the_configuration()
     {
         var (options, errors) = AgentOptions.Parse([]);
 
         Assert.Empty(errors);
-        Assert.Equal("127.0.0.1:7080", options!.Listen.ToString());
+        Assert.Null(options!.Listen);
         Assert.Null(options.UplinkNic);
-        Assert.Equal("appl-lab0", options.LabBridge);
+        Assert.Null(options.LabBridge);
+        Assert.Empty(options.ToConfigOverrides());
+    }
+
+    [Fact]
+    public void Flags_become_the_strongest_configuration_layer()
+    {
+        var (options, _) = AgentOptions.Parse(["--listen", "0.0.0.0:7443", "--uplink-bridge", "vmbr1", "--all-layer2"]);
+
+        var overrides = options!.ToConfigOverrides();
+
+        Assert.Equal("0.0.0.0:7443", overrides["api:listen"]);
+        Assert.Equal("vmbr1", overrides["uplink:bridge"]);
+        Assert.Equal("", overrides["uplink:nic"]);
+        Assert.Equal("all-layer2", overrides["switch:policy"]);
     }
 
     [Fact]
@@ -32,7 +46,7 @@ public sealed class AgentOptionsTests
 
         Assert.Empty(errors);
         Assert.Equal("ens19", options!.UplinkNic);
-        Assert.Equal(7443, options.Listen.Port);
+        Assert.Equal(7443, options.Listen!.Port);
     }
 
     [Fact]

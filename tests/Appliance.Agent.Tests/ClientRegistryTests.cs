@@ -193,7 +193,7 @@ public sealed class ClientRegistryTests : IDisposable
 
         Assert.Equal(ClientRegistryError.NotFound, unknown.Error);
         Assert.Contains("no client named 'bob'", unknown.Detail, StringComparison.Ordinal);
-        Assert.Equal(ClientRegistryError.NotFound, revoked.Error);
+        Assert.Equal(ClientRegistryError.AlreadyRevoked, revoked.Error);
         Assert.Contains("client 'alice' has no certificate in force", revoked.Detail, StringComparison.Ordinal);
     }
 

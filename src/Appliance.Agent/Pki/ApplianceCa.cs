@@ -76,6 +76,17 @@ public sealed class ApplianceCa : IDisposable
         return certificate.CopyWithPrivateKey(key);
     }
 
+    /// <summary>Issues a TLS server certificate (EKU serverAuth) for a fresh P-256 key, e.g. the control API's.</summary>
+    /// <returns>The certificate with its private key.</returns>
+    internal X509Certificate2 IssueServer(string name, IReadOnlyList<string> dnsNames, IReadOnlyList<System.Net.IPAddress> addresses, DateTimeOffset now, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = LeafRequest(_authority, name, key, ServerAuthOid);
+        request.CertificateExtensions.Add(SubjectAlternativeNames(new ServerIdentity { Name = name, DnsNames = dnsNames, Addresses = addresses }));
+        using var certificate = request.Create(_authority, now - ClockSkewAllowance, notAfter, NewSerialNumber());
+        return certificate.CopyWithPrivateKey(key);
+    }
+
     /// <summary>Signs a CRL over <paramref name="builder"/>'s entries.</summary>
     internal byte[] SignRevocationList(CertificateRevocationListBuilder builder, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate) =>
         builder.Build(_authority, number, nextUpdate, HashAlgorithmName.SHA256, rsaSignaturePadding: null, thisUpdate);

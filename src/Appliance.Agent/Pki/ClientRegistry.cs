@@ -57,6 +57,9 @@ public sealed class ClientRegistry
     /// <summary>Raised after a new CRL is durable (on every change and every refresh): hand it to the engine's validator.</summary>
     public event Action<ClientRegistry>? RevocationListChanged;
 
+    /// <summary>Raised after a client was disabled or enabled (durable): the engine's refusal list changes.</summary>
+    public event Action<ClientRegistry>? AccessChanged;
+
     /// <summary>Loads the registry (an empty one on first start) and brings the CRL up to date with it.</summary>
     /// <exception cref="StateDirectoryException">The registry does not parse or contradicts itself; the message names the file and the entry.</exception>
     public static ClientRegistry Open(StateDirectory directory, ApplianceCa ca, TimeProvider time)
@@ -96,6 +99,60 @@ public sealed class ClientRegistry
         return entry is null ? null : new IssuedClient(ToRecord(entry), entry.Certificate, entry.PrivateKey!);
     }
 
+    /// <summary>The name's certificate in force, else its newest revoked one, else null.</summary>
+    public ClientRecord? FindLatest(string name)
+    {
+        RegistryEntry? latest = null;
+        foreach (var entry in Volatile.Read(ref _document).Clients)
+        {
+            if (!string.Equals(entry.Name, name, StringComparison.Ordinal))
+                continue;
+            if (entry.RevokedAt is null)
+                return ToRecord(entry);
+            if (latest is null || entry.CreatedAt >= latest.CreatedAt)
+                latest = entry;
+        }
+        return latest is null ? null : ToRecord(latest);
+    }
+
+    /// <summary>Refuses (<paramref name="disabled"/> true) or accepts again the certificate in force for <paramref name="name"/>; durable when this returns. Idempotent.</summary>
+    public ClientRegistryResult<ClientRecord> SetDisabled(string name, bool disabled)
+    {
+        ClientRecord record;
+        lock (_gate)
+        {
+            var document = _document;
+            if (InForce(document, name) is not { } entry)
+                return NotInForce<ClientRecord>(document, name);
+            if (entry.Disabled == disabled)
+                return ClientRegistryResult.Ok(ToRecord(entry));
+            var changed = entry with { Disabled = disabled };
+            Commit(document with { Clients = Replace(document.Clients, entry, changed, added: null) }, revocationChanged: false);
+            record = ToRecord(changed);
+        }
+        AccessChanged?.Invoke(this);
+        return ClientRegistryResult.Ok(record);
+    }
+
+    /// <summary>
+    /// A CRL for the engine alone: the revoked serials plus those of disabled clients, signed now and never written to disk
+    /// (the published <c>crl.pem</c> lists revocations only; disabling is reversible).
+    /// </summary>
+    public byte[] SignRefusalList()
+    {
+        var document = Volatile.Read(ref _document);
+        DateTimeOffset now = _time.GetUtcNow();
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in document.Clients)
+        {
+            if (entry.RevokedAt is { } at)
+                builder.AddEntry(Convert.FromHexString(entry.Serial), at, X509RevocationReason.Superseded);
+            else if (entry.Disabled)
+                builder.AddEntry(Convert.FromHexString(entry.Serial), now, X509RevocationReason.CertificateHold);
+        }
+        return _ca.SignRevocationList(builder, new BigInteger(document.RevocationListNumber), now, now + RevocationListLifetime);
+    }
+
     /// <summary>Issues a certificate and key for a new client; durable when this returns.</summary>
     /// <param name="expiresAt">The certificate's notAfter; by default the CA's.</param>
     public ClientRegistryResult<IssuedClient> Issue(string name, DateTimeOffset? expiresAt = null)
@@ -125,7 +182,7 @@ public sealed class ClientRegistry
         {
             var document = _document;
             if (InForce(document, name) is not { } entry)
-                return ClientRegistryResult.Fail<ClientRecord>(ClientRegistryError.NotFound, NotFound(document, name));
+                return NotInForce<ClientRecord>(document, name);
             var revoked = entry with { RevokedAt = _time.GetUtcNow(), PrivateKey = null };
             Commit(document with { Clients = Replace(document.Clients, entry, revoked, added: null) }, revocationChanged: true);
             return ClientRegistryResult.Ok<ClientRecord>(ToRecord(revoked));
@@ -140,7 +197,7 @@ public sealed class ClientRegistry
         {
             var document = _document;
             if (InForce(document, name) is not { } old)
-                return ClientRegistryResult.Fail<IssuedClient>(ClientRegistryError.NotFound, NotFound(document, name));
+                return NotInForce<IssuedClient>(document, name);
             DateTimeOffset now = _time.GetUtcNow();
             DateTimeOffset notAfter = expiresAt ?? Min(now + (old.ExpiresAt - old.CreatedAt), _ca.Certificate.NotAfter);
             if (CheckExpiry(name, notAfter, now) is { } expiryProblem)
@@ -259,12 +316,13 @@ public sealed class ClientRegistry
         return null;
     }
 
-    private static string NotFound(RegistryDocument document, string name)
+    private static ClientRegistryResult<T> NotInForce<T>(RegistryDocument document, string name) where T : class
     {
         foreach (var entry in document.Clients)
             if (string.Equals(entry.Name, name, StringComparison.Ordinal))
-                return $"client '{name}' has no certificate in force (the last one, serial {entry.Serial}, is revoked); issue a new one";
-        return $"no client named '{name}'; list the clients to see the names";
+                return ClientRegistryResult.Fail<T>(ClientRegistryError.AlreadyRevoked,
+                    $"client '{name}' has no certificate in force (the last one, serial {entry.Serial}, is revoked); issue a new one");
+        return ClientRegistryResult.Fail<T>(ClientRegistryError.NotFound, $"no client named '{name}'; list the clients to see the names");
     }
 
     private static RegistryEntry[] Replace(IReadOnlyList<RegistryEntry> clients, RegistryEntry old, RegistryEntry replacement, RegistryEntry? added)
@@ -278,7 +336,12 @@ public sealed class ClientRegistry
     }
 
     private static ClientRecord ToRecord(RegistryEntry entry) =>
-        new(entry.Name, entry.Serial, entry.CreatedAt, entry.ExpiresAt, entry.RevokedAt, entry.RenewedFrom);
+        new(entry.Name, entry.Serial, entry.CreatedAt, entry.ExpiresAt, entry.RevokedAt, entry.RenewedFrom, entry.Disabled, Fingerprint(entry.Certificate));
+
+    private static string Fingerprint(string certificatePem) =>
+        PemEncoding.TryFind(certificatePem, out var fields)
+            ? Contracts.CertificateFingerprint.Format(SHA256.HashData(Convert.FromBase64String(certificatePem[fields.Base64Data])))
+            : "";
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

@@ -12,6 +12,8 @@ public enum ClientRegistryError : byte
     NotFound,
     /// <summary>The expiry is not after now, or is after the CA's own expiry.</summary>
     InvalidExpiry,
+    /// <summary>The name's last certificate is revoked and none is in force.</summary>
+    AlreadyRevoked,
 }
 
 /// <summary>The outcome of a registry operation: a value, or an error with a sentence naming the value and the fix.</summary>

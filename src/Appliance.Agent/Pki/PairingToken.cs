@@ -63,6 +63,18 @@ public sealed class PairingToken
         return token;
     }
 
+    /// <summary>Takes <paramref name="token"/> as the pairing token (a preset written by the deploy flow); stores only its hash.</summary>
+    public void Adopt(string token)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        _directory.WriteAtomically(FileName, Convert.ToHexStringLower(hash) + "\n", FileSecrecy.Secret);
+        Volatile.Write(ref _hash, hash);
+    }
+
+    /// <summary>The stored SHA-256 of the token: the key of the pairing proof (<see cref="Contracts.PairingProofs"/>).</summary>
+    public ReadOnlySpan<byte> Hash => Volatile.Read(ref _hash);
+
     private static bool IsHex(string text)
     {
         foreach (char c in text)

@@ -11,6 +11,7 @@ internal sealed record RegistryDocument(int Format, long RevocationListNumber, I
 }
 
 /// <param name="PrivateKey">PKCS#8 PEM while in force; dropped when revoked.</param>
+/// <param name="Disabled">Refused at connect (and its sessions closed) until enabled again; optional in the file, so registries written before it existed still load.</param>
 internal sealed record RegistryEntry(
     string Name,
     string Serial,
@@ -19,7 +20,8 @@ internal sealed record RegistryEntry(
     DateTimeOffset? RevokedAt,
     string? RenewedFrom,
     string Certificate,
-    string? PrivateKey);
+    string? PrivateKey,
+    bool Disabled = false);
 
 // Every property is written (nulls too) and required when read: a truncated or hand-edited entry is refused, not defaulted.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,

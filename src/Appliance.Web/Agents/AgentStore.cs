@@ -14,6 +14,7 @@ public sealed class AgentStore(PanelDatabase database, IDataProtectionProvider d
     private const string Insert =
         "INSERT INTO agents (name, url, fingerprint, protected_token, paired_at, paired_by) VALUES (@Name, @Url, @Fingerprint, @ProtectedToken, @PairedAt, @PairedBy) RETURNING id";
     private const string Delete = "DELETE FROM agents WHERE id = @id";
+    private const string UpdateCredentials = "UPDATE agents SET fingerprint = @Fingerprint, protected_token = @ProtectedToken WHERE id = @Id";
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Appliance.Web.Agents.PairingToken.v1");
 
@@ -55,6 +56,13 @@ public sealed class AgentStore(PanelDatabase database, IDataProtectionProvider d
         {
             throw new AgentPairingException($"an agent named '{name}' or at {url} is already paired; unpair it first to pair it again");
         }
+    }
+
+    /// <summary>Replaces an agent's pinned fingerprint and token (the local agent issues a new access token at every start).</summary>
+    public async Task UpdateCredentialsAsync(long id, string fingerprint, string token)
+    {
+        await using var connection = await database.OpenAsync();
+        await connection.ExecuteAsync(UpdateCredentials, new { Id = id, Fingerprint = fingerprint, ProtectedToken = _protector.Protect(token) });
     }
 
     public async Task<bool> RemoveAsync(long id)

@@ -1,4 +1,5 @@
 using Appliance.Contracts;
+using Appliance.Web.Audit;
 using Microsoft.Extensions.Options;
 
 namespace Appliance.Web.Agents;
@@ -16,67 +17,78 @@ public sealed class LocalAgentOptions
 }
 
 /// <summary>
-/// At start, pairs the local agent named by <c>Agent:LocalAccessFile</c> unless it is paired already, so the lab works
-/// without typing. The agent may start after the panel: the file and the agent are waited for, then the normal proof runs.
+/// Pairs the local agent named by <c>Agent:LocalAccessFile</c> so the lab works without typing, and keeps it paired: the
+/// agent writes a new access token (and may have a new certificate) at every start, so the file is read again every few
+/// seconds and the stored credentials follow it. The file is trusted as it stands (mode 0600 in the agent's 0700 state
+/// directory on this machine): its token is a local-access token, not the pairing token, so there is no proof to run.
 /// </summary>
 public sealed partial class LocalAgentAutoPair(
-    IOptions<LocalAgentOptions> options, AgentStore agents, AgentPairing pairing, TimeProvider time, ILogger<LocalAgentAutoPair> log) : BackgroundService
+    IOptions<LocalAgentOptions> options, AgentStore agents, AgentConnections connections, AuditLog audit, TimeProvider time, ILogger<LocalAgentAutoPair> log)
+    : BackgroundService
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         string? path = options.Value.LocalAccessFile;
         if (string.IsNullOrWhiteSpace(path))
             return;
-        var deadline = time.GetUtcNow() + Patience;
-        var delay = TimeSpan.FromMilliseconds(500);
         string? lastProblem = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await TryPairAsync(path, stoppingToken))
-                    return;
-                lastProblem = $"'{path}' does not exist yet";
+                await SyncAsync(path, stoppingToken);
+                lastProblem = null;
             }
-            catch (Exception e) when (e is AgentPairingException or InvalidDataException or IOException or AgentApiException)
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or AgentPairingException)
             {
+                if (e.Message != lastProblem)
+                    LogProblem(log, e.Message);
                 lastProblem = e.Message;
             }
-            if (time.GetUtcNow() > deadline)
+            try
             {
-                LogGaveUp(log, path, lastProblem);
+                await Task.Delay(Interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
                 return;
             }
-            await Task.Delay(delay, time, stoppingToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
         }
     }
 
-    /// <summary>True when the local agent is paired (now or before).</summary>
-    internal async Task<bool> TryPairAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Pairs the local agent, or updates its credentials when the file changed; nothing while the file does not exist.</summary>
+    internal async Task SyncAsync(string path, CancellationToken cancellationToken)
     {
         var file = await LocalAccessFile.TryReadAsync(path, cancellationToken);
         if (file is null)
-            return false;
+            return;
         if (!Uri.TryCreate(file.Url, UriKind.Absolute, out var url))
             throw new InvalidDataException($"the agent's local access file '{path}' has url '{file.Url}', not an absolute URL");
-        if (await agents.FindByUrlAsync(url) is not null)
-            return true;
-        var agent = await pairing.PairAsync(PanelOperator.System, options.Value.LocalName, file.Url, file.Token, cancellationToken);
-        if (CertificateFingerprint.TryNormalize(file.Fingerprint) != CertificateFingerprint.TryNormalize(agent.Fingerprint))
-            LogFingerprintDiffers(log, agent.Url);
-        LogPaired(log, agent.Name, agent.Url);
-        return true;
+        string fingerprint = CertificateFingerprint.TryNormalize(file.Fingerprint)
+            ?? throw new InvalidDataException($"the agent's local access file '{path}' has a fingerprint that is not 32 bytes of hex");
+        if (await agents.FindByUrlAsync(url) is { } known)
+        {
+            var secret = await agents.FindSecretAsync(known.Id);
+            if (secret is not null && secret.Token == file.Token && known.Fingerprint == fingerprint)
+                return;
+            await agents.UpdateCredentialsAsync(known.Id, fingerprint, file.Token);
+            connections.Forget(known.Id);
+            LogRefreshed(log, known.Name, url);
+            return;
+        }
+        var agent = await agents.AddAsync(options.Value.LocalName, url, fingerprint, file.Token, time.GetUtcNow(), AuditActor.System.UserName);
+        await audit.RecordAsync(AuditActor.System, AgentAuditActions.AgentPaired, $"{agent.Name} ({url})", $"local access file, certificate {fingerprint}");
+        LogPaired(log, agent.Name, url);
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "paired the local agent '{Name}' at {Url}")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "paired the local agent '{Name}' at {Url} from its access file")]
     private static partial void LogPaired(ILogger logger, string name, Uri url);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "gave up pairing the local agent from '{Path}': {Problem}; pair it on the Agents page")]
-    private static partial void LogGaveUp(ILogger logger, string path, string? problem);
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "cannot pair the local agent: {Problem}")]
+    private static partial void LogProblem(ILogger logger, string problem);
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "the local agent at {Url} proved a certificate other than the one its access file names; the proven one is pinned")]
-    private static partial void LogFingerprintDiffers(ILogger logger, Uri url);
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "the local agent '{Name}' at {Url} restarted: its new access credentials are in use")]
+    private static partial void LogRefreshed(ILogger logger, string name, Uri url);
 }

@@ -1,0 +1,115 @@
+using System.Net.Security;
+using System.Runtime.Versioning;
+using System.Security.Cryptography.X509Certificates;
+using Appliance.Agent.Config;
+using Appliance.Agent.Pki;
+using Appliance.Agent.State;
+using Appliance.Tunnel.Control.Tls;
+using Appliance.Tunnel.DataChannel;
+using Appliance.Tunnel.Sessions;
+using Appliance.Tunnel.Switching;
+
+namespace Appliance.Agent.Tunnel;
+
+/// <summary>Runs the engine's <see cref="TunnelServer"/> on the configured listeners with the state directory's PKI.</summary>
+/// <remarks>
+/// The engine's validator gets a refusal list signed in memory by the CA: the revoked serials plus those of disabled
+/// clients (<see cref="ClientRegistry.SignRefusalList"/>). It is applied at start and again whenever the registry's CRL
+/// or a client's disabled flag changes, which also closes the live sessions it now refuses.
+/// </remarks>
+[SupportedOSPlatform("linux")]
+internal sealed class TunnelHost(ApplianceState state, LiveConfig config, EthernetSwitch sw, TimeProvider time, ILoggerFactory loggers, ILogger<TunnelHost> log)
+    : IHostedService, IAsyncDisposable
+{
+    private readonly Lock _refusalGate = new();
+    private TunnelServer? _server;
+    private ClientCertificateValidator? _validator;
+
+    public TunnelServer? Server => _server;
+
+    /// <summary>Where the tunnel listens (ports resolved), e.g. "udp 0.0.0.0:1194".</summary>
+    public IReadOnlyList<ListenEndpoint> Listeners => _server?.BoundEndpoints ?? [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var tunnel = config.Started.Tunnel;
+        var listen = new List<ListenEndpoint>();
+        foreach (string text in tunnel.Listen)
+        {
+            // Validated with the rest of the config.
+            if (ListenAddress.TryParseTunnel(text, out var endpoint, out _))
+                listen.Add(endpoint);
+        }
+        var ciphers = new List<DataCipher>();
+        foreach (string name in tunnel.Ciphers)
+        {
+            if (DataCiphers.TryParse(name, out var cipher))
+                ciphers.Add(cipher);
+        }
+        _validator = new ClientCertificateValidator(X509CertificateLoader.LoadCertificate(state.Ca.Certificate.RawData), RefusalList(), time);
+        var options = new TunnelServerOptions
+        {
+            Listen = listen,
+            Tls = new TlsControlOptions { ServerCertificate = ServerContext(state.Ca) },
+            ClientValidator = _validator,
+            ControlWrapping = new ControlWrapping(ControlWrapMode.TlsCrypt, state.Ca.TlsCryptKey),
+            Ciphers = ciphers,
+            Ping = TimeSpan.FromSeconds(tunnel.PingSeconds),
+            PingRestart = TimeSpan.FromSeconds(tunnel.PingRestartSeconds),
+            MaxSessions = tunnel.MaxSessions,
+            MaxFrameLength = sw.Options.MaxFrameLength(sw.Options.MaxVlanTags),
+        };
+        var server = new TunnelServer(options, sw, time, loggers);
+        try
+        {
+            server.Start();
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw new InvalidOperationException($"tunnel listeners {string.Join(", ", tunnel.Listen)} (config tunnel.listen): {e.Message}", e);
+        }
+        _server = server;
+        state.Clients.RevocationListChanged += OnRefusalsChanged;
+        state.Clients.AccessChanged += OnRefusalsChanged;
+        Log.TunnelListening(log, server.BoundEndpoints);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        state.Clients.RevocationListChanged -= OnRefusalsChanged;
+        state.Clients.AccessChanged -= OnRefusalsChanged;
+        var server = Interlocked.Exchange(ref _server, null);
+        if (server is not null)
+            await server.DisposeAsync();
+    }
+
+    private void OnRefusalsChanged(ClientRegistry registry)
+    {
+        // Serialized: two changes in quick succession must not apply their lists out of order.
+        lock (_refusalGate)
+        {
+            if (_server is not { } server)
+                return;
+            int stopped = server.ApplyRevocationList(RefusalList());
+            Log.RefusalsApplied(log, stopped);
+        }
+    }
+
+    private CertificateRevocationList RefusalList()
+    {
+        if (!CertificateRevocationList.TryLoad(state.Clients.SignRefusalList(), state.Ca.Certificate, out var list, out string? error) || list is null)
+            throw new StateDirectoryException($"the CA's own refusal list does not load ({error}); the CA files in '{state.Directory.FullPath}' are inconsistent");
+        return list;
+    }
+
+    private static SslStreamCertificateContext ServerContext(ApplianceCa ca)
+    {
+        // A PKCS#12 round trip gives SslStream a key it can use on every platform (the PEM-loaded key is ephemeral).
+        var server = X509CertificateLoader.LoadPkcs12(ca.ServerCertificate.Export(X509ContentType.Pkcs12), null);
+        return SslStreamCertificateContext.Create(server, [X509CertificateLoader.LoadCertificate(ca.Certificate.RawData)], offline: true);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using Appliance.Web.Audit;
+using Appliance.Web.Tests.AgentsSupport;
+using Appliance.Web.Tests.Http;
+using Appliance.Web.Users;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Appliance.Web.Tests.Agents;
+
+public sealed class AgentPagesHttpTests : IDisposable
+{
+    private const string ViewerPassword = "viewer password 1";
+    private readonly AgentPanelFactory _panel = new();
+
+    public void Dispose() => _panel.Dispose();
+
+    private async Task<(PanelClient Admin, PanelClient Viewer, long AgentId)> ArrangeAsync()
+    {
+        var admin = await _panel.SetUpAsync();
+        await _panel.AddUserAsync("watcher", ViewerPassword, PanelRoles.Viewer);
+        var viewer = await _panel.SignedInClientAsync("watcher", ViewerPassword);
+        long agentId = await _panel.PairAgentAsync();
+        _panel.Agent.Clients.Add(FakeAgent.Client("alice"));
+        return (admin, viewer, agentId);
+    }
+
+    [Fact]
+    public async Task Viewer_is_refused_profile_and_capture_downloads_that_an_admin_gets()
+    {
+        var (admin, viewer, agentId) = await ArrangeAsync();
+        using (admin)
+        using (viewer)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync($"/agents/{agentId}/clients/alice/profile?transport=udp&platform=windows")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync($"/agents/{agentId}/captures/c1/pcapng")).StatusCode);
+
+            var download = await admin.GetAsync($"/agents/{agentId}/clients/alice/profile?transport=tcp&platform=macos");
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Contains("# alice tcp macos", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: "clients."));
+            Assert.Contains(audit, e => e.Action == "clients.profile-downloaded" && e.UserName == PanelClient.AdminName && e.Target == "alice");
+        }
+    }
+
+    [Fact]
+    public async Task Viewer_sees_the_clients_but_no_action_buttons()
+    {
+        var (admin, viewer, _) = await ArrangeAsync();
+        using (admin)
+        using (viewer)
+        {
+            string viewerHtml = await viewer.HtmlAsync("/clients");
+            string adminHtml = await admin.HtmlAsync("/clients");
+
+            Assert.Contains("alice", viewerHtml, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"revoke\"", viewerHtml, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"create-client\"", viewerHtml, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"revoke\"", adminHtml, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"create-client\"", adminHtml, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Viewer_sees_no_pair_or_unpair_controls()
+    {
+        var (admin, viewer, _) = await ArrangeAsync();
+        using (admin)
+        using (viewer)
+        {
+            string html = await viewer.HtmlAsync("/agents");
+
+            Assert.Contains("1.2.3-test", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"pair\"", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"unpair\"", html, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("/sessions")]
+    [InlineData("/clients")]
+    [InlineData("/agents")]
+    public async Task Agent_down_shows_a_banner_naming_it_and_no_stack_trace(string page)
+    {
+        var (admin, viewer, _) = await ArrangeAsync();
+        viewer.Dispose();
+        using (admin)
+        {
+            _panel.Agent.IsDown = true;
+
+            var response = await admin.GetAsync(page);
+            string html = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("not reachable", html, StringComparison.Ordinal);
+            Assert.Matches("(data-testid=\"banner\"|role=\"alert\")", html);
+            Assert.DoesNotContain("   at ", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Sessions_page_lists_the_live_sessions()
+    {
+        var (admin, viewer, _) = await ArrangeAsync();
+        viewer.Dispose();
+        using (admin)
+        {
+            _panel.Agent.Sessions.Add(Sessions.ThroughputTests.Session("0123456789abcdef", 1000, 2000));
+
+            string html = await admin.HtmlAsync("/sessions");
+
+            Assert.Contains("client-0123456789abcdef", html, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"session-row\"", html, StringComparison.Ordinal);
+        }
+    }
+}
