@@ -17,8 +17,11 @@ public sealed class PreflightService(ProxmoxClients clients, AuditLog audit)
             return await new PppoeNicPreflight(site.Client).CheckAsync(node, vmId, bridge ?? site.Site.PppoeBridge, cancellationToken);
         });
 
-    /// <summary>Applies <paramref name="fix"/> from <paramref name="report"/> and audits it with its outcome.</summary>
-    public async Task<OperatorMessage> ApplyFixAsync(PanelOperator by, PreflightReport report, PreflightFix fix, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies <paramref name="fix"/> from <paramref name="report"/> (with the bridge <paramref name="port"/> the admin picked,
+    /// when the fix asks for one) and audits it with its outcome.
+    /// </summary>
+    public async Task<OperatorMessage> ApplyFixAsync(PanelOperator by, PreflightReport report, PreflightFix fix, string? port = null, CancellationToken cancellationToken = default)
     {
         by.RequireAdmin("change the appliance VM's network");
         ConnectedSite site;
@@ -32,9 +35,15 @@ public sealed class PreflightService(ProxmoxClients clients, AuditLog audit)
         }
         using (site)
         {
-            var message = await new PppoeNicPreflight(site.Client).ApplyFixAsync(report.Node, report.VmId, fix, cancellationToken);
-            await audit.RecordAsync(by.Actor, ProxmoxAuditActions.PreflightFixed, $"VM {report.VmId} on {report.Node} net{fix.NicIndex}",
-                $"{fix.CheckId}: {fix.Description} → {message.Level}: {message.Text}");
+            var message = await new PppoeNicPreflight(site.Client).ApplyFixAsync(report.Node, report.VmId, fix, port, cancellationToken);
+            var target = fix switch
+            {
+                NicFix nic => $"VM {report.VmId} on {report.Node} net{nic.NicIndex}",
+                BridgeFix bridge => $"bridge {bridge.Bridge} on {report.Node}",
+                _ => $"VM {report.VmId} on {report.Node}",
+            };
+            await audit.RecordAsync(by.Actor, ProxmoxAuditActions.PreflightFixed, target,
+                $"{fix.CheckId}: {fix.Description}{(port is null ? "" : $" (port {port})")} → {message.Level}: {message.Text}");
             return message;
         }
     }

@@ -61,14 +61,14 @@ public partial class PreflightPage
         }
     }
 
-    private async Task FixAsync(PreflightFix fix)
+    private async Task FixAsync(PreflightFixRequest request)
     {
         if (Report is null)
             return;
         Busy = true;
         try
         {
-            FixMessage = await Preflight.ApplyFixAsync(await PanelOperator.OfAsync(Current), Report, fix);
+            FixMessage = await Preflight.ApplyFixAsync(await PanelOperator.OfAsync(Current), Report, request.Fix, request.Port);
         }
         catch (UnauthorizedAccessException e)
         {
