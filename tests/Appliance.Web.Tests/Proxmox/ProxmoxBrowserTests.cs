@@ -175,6 +175,33 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
     }
 
+    [Fact]
+    public async Task Template_uploaded_from_the_browser_goes_to_proxmox_through_the_api_and_becomes_a_template()
+    {
+        await ConnectThroughTheServiceAsync();
+        var page = await SignedInPageAsync();
+
+        await page.GotoAsync(_panel.Url("/proxmox/template"));
+        await Expect(page.GetByTestId("import-template")).ToBeEnabledAsync();
+        await page.GetByTestId("source-browser").CheckAsync();
+        await page.GetByTestId("import-template").ClickAsync();
+        await Expect(page.Locator("#template-file").Locator("xpath=..").Locator(".validation-message")).Not.ToBeEmptyAsync();
+        await page.Locator("#template-file").SetInputFilesAsync(new FilePayload { Name = "appliance-1.0.qcow2", MimeType = "application/octet-stream", Buffer = new byte[200_000] });
+        await page.FillAsync("#template-vmid", "9100");
+        await page.GetByTestId("import-template").ClickAsync();
+
+        await Expect(page.Locator("[data-testid=step][data-step=template]")).ToHaveAttributeAsync("data-state", "Succeeded");
+        await Expect(page.GetByTestId("banner").Filter(new() { HasText = "Template 9100 is ready." })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=step][data-step=ssh]")).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(page, "proxmox-10-template-imported");
+        var upload = _pve.Last("POST", "/nodes/{node}/storage/{storage}/upload");
+        Assert.Equal((200_000L, "import"), (upload.UploadedBytes, upload["content"]));
+        Assert.True(_pve.Vms.IsTemplate(9100));
+        // The staged copy of the upload is gone once the template exists.
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_panel.DataDirectory, "uploads")));
+        Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
+    }
+
     private async Task ConnectThroughTheServiceAsync()
     {
         var admin = new PanelOperator(new AuditActor("admin", "127.0.0.1"), true);
