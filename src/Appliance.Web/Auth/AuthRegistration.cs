@@ -62,15 +62,21 @@ public static class AuthRegistration
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return new ValueTask(context.HttpContext.Response.WriteAsync(
+                    "Too many sign-in attempts from this address; wait a minute and try again.", cancellationToken));
+            };
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 bool signInPost = HttpMethods.IsPost(context.Request.Method)
                     && context.Request.Path.StartsWithSegments(LoginPath, StringComparison.OrdinalIgnoreCase);
                 if (!signInPost)
-                    return RateLimitPartition.GetNoLimiter("");
+                    return RateLimitPartition.GetNoLimiter("unlimited");
                 int limit = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LockoutOptions>>().Value.PostsPerMinutePerAddress;
                 return RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "",
+                    "sign-in:" + context.Connection.RemoteIpAddress,
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
             });
         });

@@ -18,6 +18,7 @@ public static class DatabaseRegistration
             Environment.GetEnvironmentVariable(PanelDataDirectory.EnvironmentVariable),
             AppContext.BaseDirectory);
         var directory = PanelDataDirectory.Create(path);
+        directory.CreateDatabaseFileIfMissing();
         var database = new PanelDatabase(directory.DatabasePath);
         using (var connection = database.Open())
             SchemaMigrator.MigrateAsync(connection).GetAwaiter().GetResult();

@@ -31,6 +31,27 @@ public sealed record PanelDataDirectory(string FullPath)
         return InstalledPath;
     }
 
+    /// <summary>
+    /// Creates an empty database file readable by the owner only (0600) when there is none; SQLite then gives its -wal and
+    /// -shm files the same mode. The file holds password hashes and TOTP secrets.
+    /// </summary>
+    public void CreateDatabaseFileIfMissing()
+    {
+        if (File.Exists(DatabasePath))
+            return;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var file = new FileStream(DatabasePath, options);
+        }
+        catch (IOException) when (File.Exists(DatabasePath))
+        {
+            // Created meanwhile by another opener: fine, it is the same file.
+        }
+    }
+
     /// <summary>Creates the directory (0700 on Unix) when missing.</summary>
     public static PanelDataDirectory Create(string path)
     {

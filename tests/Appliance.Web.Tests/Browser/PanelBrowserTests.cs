@@ -106,6 +106,13 @@ public sealed class PanelBrowserTests(ChromiumFixture chromium) : IDisposable
         await Expect(page).ToHaveURLAsync(_panel.Url("/settings#main"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("設定");
 
+        // Narrow screen: the menu becomes a row above the content, nothing overflows sideways.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync(_panel.Url("/audit"));
+        await Expect(page.Locator("nav.side-nav")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways on a phone");
+        await Screenshots.SaveAsync(page, "11-audit-phone");
+
         Assert.True(problems.Count == 0, "the browser reported errors: " + string.Join(" | ", problems));
     }
 

@@ -58,6 +58,44 @@ public sealed class UsersPageTests : IDisposable
         page.WaitForAssertion(() => Assert.Equal("That user name is taken; choose another.", page.Find("[data-testid=banner] .banner-text").TextContent));
     }
 
+    [Fact]
+    public async Task Deleting_another_user_removes_and_audits_it_but_an_admin_cannot_delete_themself()
+    {
+        var users = _context.Get<UserStore>();
+        await users.TryAddAsync("leaver", "hash-not-used-here", PanelRoles.Viewer, 0);
+        var page = _context.Render<UsersPage>();
+
+        page.Find("button[aria-label='Delete user admin']").Click();
+        page.WaitForAssertion(() => Assert.Equal("You cannot delete your own account; ask another admin.", page.Find("[data-testid=banner] .banner-text").TextContent));
+        Assert.NotNull(await users.FindByNameAsync("admin"));
+
+        page.Find("button[aria-label='Delete user leaver']").Click();
+        page.WaitForAssertion(() => Assert.Equal("User leaver deleted.", page.Find("[data-testid=banner] .banner-text").TextContent));
+        Assert.Null(await users.FindByNameAsync("leaver"));
+        Assert.DoesNotContain("leaver", page.Find("[data-testid=users-grid]").TextContent, StringComparison.Ordinal);
+        var audit = await _context.Get<AuditLog>().QueryAsync(new AuditQuery(Action: AuditActions.UserDeleted));
+        Assert.Equal("leaver", audit.Single().Target);
+    }
+
+    [Fact]
+    public async Task Resetting_a_password_ends_the_users_sign_ins()
+    {
+        var users = _context.Get<UserStore>();
+        await users.TryAddAsync("forgetful", "old-hash", PanelRoles.Viewer, 0);
+        string stampBefore = (await users.FindByNameAsync("forgetful"))!.SecurityStamp;
+        var page = _context.Render<UsersPage>();
+
+        page.FindAll("button").First(b => b.TextContent == "Reset password" && b.ParentElement!.InnerHtml.Contains("forgetful", StringComparison.Ordinal)).Click();
+        page.Find("#reset-password").Change("brand new password");
+        page.Find("#reset-confirm").Change("brand new password");
+        page.Find("#reset-password").Closest("form")!.Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("Password of forgetful reset; their sign-ins have ended.", page.Find("[data-testid=banner] .banner-text").TextContent));
+        var after = (await users.FindByNameAsync("forgetful"))!;
+        Assert.NotEqual(stampBefore, after.SecurityStamp);
+        Assert.NotEqual("old-hash", after.PasswordHash);
+    }
+
     private static string? MessageOf(IRenderedComponent<UsersPage> page, string inputSelector) =>
         page.Find(inputSelector).ParentElement!.QuerySelector(".validation-message")?.TextContent;
 }

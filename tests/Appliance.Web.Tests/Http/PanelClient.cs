@@ -63,6 +63,16 @@ public sealed partial class PanelClient(HttpClient http) : IDisposable
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>The cookies this client holds for the panel, as "name=value" pairs (to replay them from another client).</summary>
+    public IEnumerable<string> CookieHeader()
+    {
+        var handler = CookieJar ?? throw new InvalidOperationException("the client has no cookie jar");
+        return handler.GetCookies(Http.BaseAddress!).Select(c => $"{c.Name}={c.Value}");
+    }
+
+    /// <summary>Set by <see cref="PanelFactory.NewClient"/> when it builds the client with its own cookie container.</summary>
+    public CookieContainer? CookieJar { get; init; }
+
     public void Dispose() => Http.Dispose();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -28,12 +30,12 @@ public class PanelFactory : WebApplicationFactory<Program>
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 
     /// <summary>A client that keeps cookies and does not follow redirects (tests look at them).</summary>
-    public PanelClient NewClient(bool https = false) => new(CreateClient(new WebApplicationFactoryClientOptions
+    public PanelClient NewClient(bool https = false)
     {
-        AllowAutoRedirect = false,
-        HandleCookies = true,
-        BaseAddress = new Uri(https ? "https://localhost/" : "http://localhost/"),
-    }));
+        var jar = new CookieContainer();
+        var http = CreateDefaultClient(new Uri(https ? "https://localhost/" : "http://localhost/"), new CookieContainerHandler(jar));
+        return new PanelClient(http) { CookieJar = jar };
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -13,14 +13,18 @@ public partial class Account
 
     private string? PasswordProblem { get; set; }
 
-    private string? PasswordNotice { get; set; }
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
 
     private async Task ChangePasswordAsync()
     {
         var change = await Administration.ChangeOwnPasswordAsync(PasswordInput.CurrentPassword, PasswordInput.Password);
-        PasswordProblem = change.Succeeded ? null : L[change.ProblemKey!].Value;
-        PasswordNotice = change.Succeeded ? L["NoticePasswordChanged"].Value : null;
         if (change.Succeeded)
-            PasswordInput = new NewPasswordForm();
+        {
+            // The new security stamp ended every sign-in of the user, this one included: sign in again with the new password.
+            Navigation.NavigateTo("/login?changed=1", forceLoad: true);
+            return;
+        }
+        PasswordProblem = L[change.ProblemKey!].Value;
     }
 }

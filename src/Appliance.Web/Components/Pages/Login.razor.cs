@@ -23,6 +23,9 @@ public partial class Login
     [SupplyParameterFromQuery(Name = "restored")]
     private string? Restored { get; set; }
 
+    [SupplyParameterFromQuery(Name = "changed")]
+    private string? PasswordChanged { get; set; }
+
     [Inject]
     private CredentialChecker Credentials { get; set; } = default!;
 
@@ -49,6 +52,8 @@ public partial class Login
         }
         if (Restored is not null)
             Notice = L["NoticeRestored"].Value;
+        else if (PasswordChanged is not null)
+            Notice = L["NoticePasswordChanged"].Value;
     }
 
     private async Task SignInAsync()
