@@ -21,9 +21,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "refusal list applied (revoked and disabled clients); {Stopped} live session(s) closed")]
     public static partial void RefusalsApplied(ILogger logger, int stopped);
 
-    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "adopted the preset pairing token from {Path} (stored as a hash, file deleted)")]
-    public static partial void PresetPairingAdopted(ILogger logger, string path);
-
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "API: refused a request to {Path} from {Remote}: {Reason}")]
     public static partial void ApiRefused(ILogger logger, string path, string remote, string reason);
 

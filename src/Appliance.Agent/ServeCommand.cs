@@ -59,7 +59,7 @@ internal static class ServeCommand
 
         ApplianceState state;
         X509Certificate2 apiCertificate;
-        bool adoptedPreset;
+        PresetPairing.Outcome preset;
         try
         {
             state = ApplianceState.Open(statePath, new ServerIdentity(), TimeProvider.System);
@@ -72,7 +72,7 @@ internal static class ServeCommand
         using var _ = state;
         try
         {
-            adoptedPreset = PresetPairing.TryAdopt(options.PairingTokenPath, state.Pairing);
+            preset = PresetPairing.TryAdopt(options.PairingTokenPath, state.Pairing);
             apiCertificate = ApiCertificate.LoadOrCreate(state, TimeProvider.System);
         }
         catch (Exception e) when (e is StateDirectoryException or IOException or UnauthorizedAccessException)
@@ -81,8 +81,10 @@ internal static class ServeCommand
             return 1;
         }
         using var __ = apiCertificate;
-        if (adoptedPreset)
+        if (preset == PresetPairing.Outcome.Adopted)
             Console.WriteLine($"appliance-agent: adopted the preset pairing token from {options.PairingTokenPath} (stored as a hash; the file is deleted)");
+        else if (preset == PresetPairing.Outcome.AdoptedNotDeleted)
+            Console.WriteLine($"appliance-agent: adopted the preset pairing token from {options.PairingTokenPath} (stored as a hash) but could not delete the file; delete it once the panel has paired");
         else if (state.CreatedCa || state.NewPairingToken is not null)
             Console.WriteLine(FirstStartMessage(state));
 

@@ -12,7 +12,7 @@ public sealed record PppoeViewDto(
     PppoeTrafficDto ToClient,
     IReadOnlyList<PppoeFindingDto> Findings);
 
-/// <param name="State">"idle", "padi-sent", "offered", "requested", "session", "terminated" (the engine's discovery state, kebab-case).</param>
+/// <param name="State">"idle", "padi-sent", "offered", "requested", "refused", "session", "terminated" (the engine's discovery state, kebab-case).</param>
 /// <param name="SessionId">The PPPoE session id once PADS assigned one.</param>
 public sealed record PppoeDiscoveryDto(
     string State,

@@ -312,6 +312,95 @@ public sealed class ClientRegistryTests : IDisposable
         Assert.Contains($"'{_temp.FileIn(ClientRegistry.RegistryFile)}' is not a client registry", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_disabled_client_is_refused_by_the_engines_refusal_list_but_not_published_as_revoked()
+    {
+        var alice = Issue("alice");
+        var bob = Issue("bob");
+        int accessChanges = 0;
+        Clients.AccessChanged += _ => accessChanges++;
+
+        var disabled = Clients.SetDisabled("alice", disabled: true);
+
+        Assert.True(disabled.Value!.Disabled);
+        Assert.Equal(1, accessChanges);
+        var refusals = LoadCrl(Clients.SignRefusalList());
+        Assert.True(IsRevoked(refusals, alice));
+        Assert.False(IsRevoked(refusals, bob));
+        Assert.False(IsRevoked(LoadCrl(Clients.RevocationListDer), alice));
+        using var certificate = X509Certificate2.CreateFromPem(alice.CertificatePem);
+        Assert.Equal(ClientCertificateRefusal.Revoked, new ClientCertificateValidator(_state.Ca.Certificate, refusals, _time).Validate(certificate).Refusal);
+    }
+
+    [Fact]
+    public void Enabling_again_lifts_the_refusal_and_disabling_twice_changes_nothing()
+    {
+        var alice = Issue("alice");
+        Clients.SetDisabled("alice", disabled: true);
+        int accessChanges = 0;
+        Clients.AccessChanged += _ => accessChanges++;
+
+        Clients.SetDisabled("alice", disabled: true);
+        Assert.Equal(0, accessChanges);
+        Clients.SetDisabled("alice", disabled: false);
+
+        Assert.Equal(1, accessChanges);
+        Assert.False(IsRevoked(LoadCrl(Clients.SignRefusalList()), alice));
+        Assert.False(Clients.FindLatest("alice")!.Disabled);
+    }
+
+    [Fact]
+    public void The_disabled_flag_is_durable_and_survives_a_renewal()
+    {
+        Issue("alice");
+        Clients.SetDisabled("alice", disabled: true);
+        var renewed = Clients.Renew("alice");
+
+        using (var reopened = ReopenElsewhere())
+        {
+            Assert.True(reopened.Clients.FindLatest("alice")!.Disabled);
+            Assert.Equal(renewed.Value!.Record.SerialNumber, reopened.Clients.FindLatest("alice")!.SerialNumber);
+        }
+    }
+
+    [Fact]
+    public void A_registry_written_before_the_disabled_flag_existed_still_loads()
+    {
+        Issue("alice");
+        string path = _state.Directory.PathOf(ClientRegistry.RegistryFile);
+        string text = File.ReadAllText(path);
+        Assert.Contains("\"disabled\": false", text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(",\n      \"disabled\": false", "", StringComparison.Ordinal));
+        Assert.DoesNotContain("disabled", File.ReadAllText(path), StringComparison.Ordinal);
+
+        using var reopened = ReopenElsewhere();
+
+        Assert.False(reopened.Clients.FindLatest("alice")!.Disabled);
+    }
+
+    [Fact]
+    public void Disabling_an_unknown_or_revoked_name_says_which()
+    {
+        Issue("alice");
+        Clients.Revoke("alice");
+
+        Assert.Equal(ClientRegistryError.NotFound, Clients.SetDisabled("bob", true).Error);
+        Assert.Equal(ClientRegistryError.AlreadyRevoked, Clients.SetDisabled("alice", true).Error);
+    }
+
+    /// <summary>A copy of the state directory opened as a second agent would after a restart.</summary>
+    private ApplianceState ReopenElsewhere()
+    {
+        string copy = _temp.StatePath + "-copy";
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.EnumerateFiles(_temp.StatePath))
+        {
+            if (Path.GetFileName(file) != StateDirectory.LockFileName)
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+        return ApplianceState.Open(copy, new ServerIdentity(), _time);
+    }
+
     private IssuedClient Issue(string name, DateTimeOffset? expiresAt = null)
     {
         var result = Clients.Issue(name, expiresAt);

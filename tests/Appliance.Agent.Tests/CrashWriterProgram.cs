@@ -46,6 +46,15 @@ public static class CrashWriterProgram
                 inForce.Remove(victim);
                 Console.WriteLine($"revoked {victim} {revoked.Value!.SerialNumber}");
             }
+            if (i % 4 == 3 && inForce.Count > 0)
+            {
+                string toggled = inForce[Random.Shared.Next(inForce.Count)];
+                bool disable = clients.FindLatest(toggled) is not { Disabled: true };
+                var changed = clients.SetDisabled(toggled, disable);
+                if (!changed.Succeeded)
+                    return Fail(changed.Detail);
+                Console.WriteLine($"{(disable ? "disabled" : "enabled")} {toggled} {changed.Value!.SerialNumber}");
+            }
             if (i % 5 == 4 && inForce.Count > 0)
             {
                 string renewing = inForce[Random.Shared.Next(inForce.Count)];

@@ -26,6 +26,7 @@ public sealed class RegistryCrashTests(ITestOutputHelper output) : IDisposable
     {
         var reportedIssued = new Dictionary<string, string>(); // serial -> name
         var reportedRevoked = new HashSet<string>();             // serials
+        var reportedDisabled = new Dictionary<string, bool>();   // serial -> last reported disabled flag
         int killedWithTempFile = 0, crlRepaired = 0, linesTotal = 0;
         var random = new Random(20260301);
         TimeSpan openTime = TimeSpan.FromMilliseconds(300);
@@ -58,6 +59,12 @@ public sealed class RegistryCrashTests(ITestOutputHelper output) : IDisposable
                     case "renewed":
                         reportedRevoked.Add(parts[2]);
                         reportedIssued[parts[3]] = parts[1];
+                        if (reportedDisabled.TryGetValue(parts[2], out bool wasDisabled))
+                            reportedDisabled[parts[3]] = wasDisabled;
+                        break;
+                    case "disabled":
+                    case "enabled":
+                        reportedDisabled[parts[2]] = parts[0] == "disabled";
                         break;
                     case "ready":
                         break;
@@ -73,9 +80,12 @@ public sealed class RegistryCrashTests(ITestOutputHelper output) : IDisposable
             if (state.Clients.RevocationListRepublishedAtOpen)
                 crlRepaired++;
             AssertConsistent(state, reportedIssued, reportedRevoked, round, $"r{round}-");
+            var records = state.Clients.List().ToDictionary(c => c.SerialNumber);
+            foreach (var (serial, disabled) in reportedDisabled)
+                Assert.True(records[serial].Disabled == disabled, $"round {round}: {serial} was reported {(disabled ? "disabled" : "enabled")} but is stored otherwise");
         }
 
-        output.WriteLine($"{round} SIGKILLs; {linesTotal} lines; reported {reportedIssued.Count} certificates issued, {reportedRevoked.Count} revoked; " +
+        output.WriteLine($"{round} SIGKILLs; {linesTotal} lines; reported {reportedIssued.Count} certificates issued, {reportedRevoked.Count} revoked, {reportedDisabled.Count} disabled or enabled; " +
             $"killed mid-write (temp file left) {killedWithTempFile} times; CRL behind the registry and re-signed at open {crlRepaired} times");
         Assert.True(reportedIssued.Count > round, "the writer should have issued something in most rounds");
         Assert.True(killedWithTempFile + crlRepaired > 0, "no kill landed inside a write; the test proved little this time");

@@ -18,6 +18,8 @@ public sealed class CaptureEntry(string id, string sessionId, string? clientName
     public string Path => path;
     public SwitchPort Port => port;
     public bool IsRunning => capture.State == CaptureState.Recording;
+    public long MaxBytes => capture.Options.MaxFileBytes;
+    public long FileBytes => capture.FileBytes;
 
     /// <summary>Stops with a reason of the agent's (requested, session-closed); the engine's own bounds set theirs.</summary>
     public void Stop(string reason, DateTimeOffset now)

@@ -20,6 +20,8 @@ public sealed class CaptureStore
     public const string DirectoryName = "captures";
     public const int MaxRunning = 8;
     public const int MaxKept = 32;
+    /// <summary>The most the capture files may take together, counting each running capture at its own bound.</summary>
+    public const long MaxTotalBytes = 2L << 30;
 
     private readonly ConcurrentDictionary<string, CaptureEntry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -64,13 +66,15 @@ public sealed class CaptureStore
                 return (null, $"{MaxRunning} captures are running already; stop one first");
             if (port.Tap is not null)
                 return (null, $"session {session.Name} is being captured already; stop that capture first");
-            MakeRoom();
+            long maxBytes = request.MaxBytes ?? 64L * 1024 * 1024;
+            if (!MakeRoom(maxBytes))
+                return (null, $"the captures would take more than {MaxTotalBytes >> 20} MiB together; stop or delete one, or ask for fewer bytes (maxBytes)");
             string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
             string path = Path.Combine(Directory, id + ".pcapng");
             var options = new CaptureOptions
             {
                 MaxDuration = TimeSpan.FromSeconds(request.MaxSeconds ?? 600),
-                MaxFileBytes = request.MaxBytes ?? 64L * 1024 * 1024,
+                MaxFileBytes = maxBytes,
                 MaxFrames = request.MaxFrames,
                 RedactCredentials = request.RedactCredentials,
             };
@@ -138,17 +142,28 @@ public sealed class CaptureStore
                 entry.Stop("agent-stopped", _time.GetUtcNow());
     }
 
-    private void MakeRoom()
+    /// <summary>Removes the oldest finished captures until one more fits in count and in bytes; false when it cannot.</summary>
+    private bool MakeRoom(long maxBytes)
     {
-        while (_entries.Count >= MaxKept)
+        while (_entries.Count >= MaxKept || Committed() + maxBytes > MaxTotalBytes)
         {
             CaptureEntry? oldest = null;
             foreach (var e in _entries.Values)
                 if (!e.IsRunning && (oldest is null || e.StartedAt < oldest.StartedAt))
                     oldest = e;
             if (oldest is null)
-                return;
+                return _entries.Count < MaxKept && Committed() + maxBytes <= MaxTotalBytes;
             Delete(oldest);
         }
+        return true;
+    }
+
+    /// <summary>Bytes the kept files hold, running captures counted at their bound.</summary>
+    private long Committed()
+    {
+        long total = 0;
+        foreach (var e in _entries.Values)
+            total += e.IsRunning ? e.MaxBytes : e.FileBytes;
+        return total;
     }
 }

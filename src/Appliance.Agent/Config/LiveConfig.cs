@@ -28,7 +28,8 @@ public sealed class LiveConfig(AgentConfigDto initial, AgentConfigFile file, Eth
             return (null, errors);
         lock (_gate)
         {
-            var result = ConfigChanges.Diff(Current, proposed);
+            // Live keys: what changes now; restart keys: what differs from the running start, however many PUTs ago.
+            var result = new ConfigChangeResult(ConfigChanges.Diff(Current, proposed).Applied, ConfigChanges.Diff(Started, proposed).RestartRequired);
             file.Save(proposed);
             Volatile.Write(ref _current, proposed);
             // The MTU sizes the engine's buffers: it waits for a restart like the listeners.

@@ -203,7 +203,8 @@ public sealed class ClientRegistry
             if (CheckExpiry(name, notAfter, now) is { } expiryProblem)
                 return ClientRegistryResult.Fail<IssuedClient>(ClientRegistryError.InvalidExpiry, expiryProblem);
 
-            var renewed = NewEntry(name, now, notAfter, renewedFrom: old.Serial);
+            // A disabled client stays disabled under its new certificate.
+            var renewed = NewEntry(name, now, notAfter, renewedFrom: old.Serial) with { Disabled = old.Disabled };
             var revoked = old with { RevokedAt = now, PrivateKey = null };
             Commit(document with { Clients = Replace(document.Clients, old, revoked, renewed) }, revocationChanged: true);
             return ClientRegistryResult.Ok<IssuedClient>(new IssuedClient(ToRecord(renewed), renewed.Certificate, renewed.PrivateKey!));

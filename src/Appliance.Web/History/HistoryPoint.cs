@@ -3,8 +3,8 @@ namespace Appliance.Web.History;
 /// <summary>A client's traffic in one bucket of a chart (or a total when <see cref="At"/> is the start of the range).</summary>
 public sealed record HistoryPoint(DateTimeOffset At, TrafficTotals Traffic)
 {
-    public double MegabytesIn => Traffic.BytesIn / 1e6;
-    public double MegabytesOut => Traffic.BytesOut / 1e6;
+    public double BytesIn => Traffic.BytesIn;
+    public double BytesOut => Traffic.BytesOut;
 }
 
 /// <summary>The all-time traffic of one client.</summary>

@@ -87,23 +87,34 @@ public sealed class HistoryStore(PanelDatabase database)
 
     /// <summary>
     /// A client's traffic per bucket of <paramref name="bucket"/> over [from, until), read from <paramref name="source"/>
-    /// (a level at least as fine as the bucket).
+    /// (a level at least as fine as the bucket) plus what the finer levels hold that is not rolled up into it yet, so the
+    /// newest bucket is current.
     /// </summary>
     public async Task<IReadOnlyList<HistoryPoint>> SeriesAsync(long agentId, string clientName, Granularity source, Granularity bucket, DateTimeOffset from, DateTimeOffset until)
     {
         if (source > bucket)
             throw new ArgumentException($"a {source} table cannot give {bucket} buckets", nameof(source));
         long size = bucket.BucketMilliseconds();
-        string sql =
-            $"SELECT (bucket / {size}) * {size} AS Bucket, {SumAsTotals} FROM {source.Table()} " +
-            "WHERE agent_id = @agentId AND client_name = @clientName AND bucket >= @from AND bucket < @until GROUP BY 1 ORDER BY 1";
         await using var connection = await database.OpenAsync();
+        var marks = await WatermarksAsync(connection, null);
+        var parts = new List<string> { $"SELECT bucket AS t, {Counters} FROM {source.Table()} WHERE agent_id = @agentId AND client_name = @clientName" };
+        if (source >= Granularity.Day)
+            parts.Add($"SELECT bucket AS t, {Counters} FROM history_hour WHERE agent_id = @agentId AND client_name = @clientName AND bucket >= @dayMark");
+        if (source >= Granularity.Hour)
+            parts.Add($"SELECT bucket AS t, {Counters} FROM history_minute WHERE agent_id = @agentId AND client_name = @clientName AND bucket >= @hourMark");
+        parts.Add($"SELECT at AS t, {Counters} FROM history_samples WHERE agent_id = @agentId AND client_name = @clientName AND at >= @minuteMark");
+        string sql =
+            $"SELECT (t / {size}) * {size} AS Bucket, {SumAsTotals} FROM ({string.Join(" UNION ALL ", parts)}) " +
+            "WHERE t >= @from AND t < @until GROUP BY 1 ORDER BY 1";
         var rows = await connection.QueryAsync<BucketRow>(sql, new
         {
             agentId,
             clientName,
             from = from.ToUnixTimeMilliseconds(),
             until = until.ToUnixTimeMilliseconds(),
+            dayMark = marks[Granularity.Day],
+            hourMark = marks[Granularity.Hour],
+            minuteMark = marks[Granularity.Minute],
         });
         return rows.Select(r => new HistoryPoint(DateTimeOffset.FromUnixTimeMilliseconds(r.Bucket), r.Totals)).ToList();
     }

@@ -113,4 +113,29 @@ public sealed class AgentPagesHttpTests : IDisposable
             Assert.Contains("data-testid=\"session-row\"", html, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Session_page_shows_the_counters_with_14_to_33_highlighted_and_kick_only_for_an_admin()
+    {
+        var (admin, viewer, agentId) = await ArrangeAsync();
+        using (admin)
+        using (viewer)
+        {
+            var session = Sessions.ThroughputTests.Session("0123456789abcdef", 1000, 2000) with
+            {
+                In = Sessions.ThroughputTests.Counters(1000, 10, new Dictionary<string, long> { ["64-127"] = 10 }),
+            };
+            _panel.Agent.Sessions.Add(session);
+
+            string adminHtml = await admin.HtmlAsync($"/sessions/{agentId}/0123456789abcdef");
+            string viewerHtml = await viewer.HtmlAsync($"/sessions/{agentId}/0123456789abcdef");
+
+            Assert.Matches("<tr class=\"highlight\" data-key=\"14-33\"", adminHtml);
+            Assert.Contains("data-testid=\"capture-warning\"", adminHtml, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"kick\"", adminHtml, StringComparison.Ordinal);
+            Assert.Matches("<tr class=\"highlight\" data-key=\"14-33\"", viewerHtml);
+            Assert.DoesNotContain("data-testid=\"kick\"", viewerHtml, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"start-capture\"", viewerHtml, StringComparison.Ordinal);
+        }
+    }
 }

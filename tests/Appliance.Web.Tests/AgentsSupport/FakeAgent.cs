@@ -23,6 +23,12 @@ public sealed class FakeAgent : HttpMessageHandler
 
     public int ProfileRequests { get; private set; }
 
+    /// <summary>How many times the live stream was opened.</summary>
+    public int StreamsOpened { get; private set; }
+
+    /// <summary>The instant the stream's ticks report.</summary>
+    public DateTimeOffset StreamTime { get; set; } = DateTimeOffset.UnixEpoch;
+
     /// <summary>Answers profile requests with a server error while true (to test that a failed download leaves a link usable).</summary>
     public bool ProfileFails { get; set; }
 
@@ -47,6 +53,16 @@ public sealed class FakeAgent : HttpMessageHandler
             return Json(Health);
         if (method == HttpMethod.Get && path == ApiRoutes.Sessions)
             return Json(Sessions);
+        if (method == HttpMethod.Get && path == ApiRoutes.SessionsStream)
+        {
+            // One tick, then the stream ends (as when the agent restarts): the panel must reconnect by itself.
+            StreamsOpened++;
+            var update = new SessionsUpdateDto(StreamTime, Sessions.ToList(), null);
+            string body = "event: sessions\ndata: " + System.Text.Json.JsonSerializer.Serialize(update, AgentApiClient.Json) + "\n\n";
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "text/event-stream") };
+        }
+        if (method == HttpMethod.Get && path == ApiRoutes.Captures)
+            return Json(Array.Empty<CaptureDto>());
         if (method == HttpMethod.Get && path == ApiRoutes.Clients)
             return Json(Clients);
         if (method == HttpMethod.Get && path == "/api/v1/profile-notes")

@@ -72,14 +72,14 @@ public sealed class HistoryStoreTests : IDisposable
 
         await _history.RollUpAsync(boundary.AddSeconds(30));
 
+        Assert.Equal(boundary.ToUnixTimeMilliseconds(), (await _history.WatermarksAsync())[Granularity.Minute]);
         var minutes = await _history.SeriesAsync(Agent, "alice", Granularity.Minute, Granularity.Minute, Day0, Day0.AddDays(1));
-        var rolled = Assert.Single(minutes);
-        Assert.Equal(boundary.AddMinutes(-1), rolled.At);
-        Assert.Equal(100, rolled.Traffic.BytesIn);
-        Assert.Equal(300, await TotalBytesInAsync("alice"));
+        Assert.Equal([boundary.AddMinutes(-1), boundary], minutes.Select(m => m.At));
+        Assert.Equal([100L, 200L], minutes.Select(m => m.Traffic.BytesIn));
 
         await _history.RollUpAsync(boundary.AddMinutes(1));
 
+        Assert.Equal(boundary.AddMinutes(1).ToUnixTimeMilliseconds(), (await _history.WatermarksAsync())[Granularity.Minute]);
         minutes = await _history.SeriesAsync(Agent, "alice", Granularity.Minute, Granularity.Minute, Day0, Day0.AddDays(1));
         Assert.Equal([100L, 200L], minutes.Select(m => m.Traffic.BytesIn));
         Assert.Equal(300, await TotalBytesInAsync("alice"));
@@ -150,5 +150,19 @@ public sealed class HistoryStoreTests : IDisposable
         await _history.PruneAsync(Day0.AddDays(40), HistorySettings.Default with { DayRetentionDays = 30 });
 
         Assert.Empty(await _history.SeriesAsync(Agent, "alice", Granularity.Day, Granularity.Day, Day0, Day0.AddDays(40)));
+    }
+
+    [Fact]
+    public async Task A_chart_includes_what_is_not_rolled_up_yet_without_counting_it_twice()
+    {
+        await _history.RecordAsync(Agent, Day0.AddHours(1).AddMinutes(5), [Sample("s1", "alice", 100)]);
+        await _history.RollUpAsync(Day0.AddHours(1).AddMinutes(10));
+        await _history.RecordAsync(Agent, Day0.AddHours(1).AddMinutes(20), [Sample("s1", "alice", 130)]);
+
+        var hours = await _history.SeriesAsync(Agent, "alice", Granularity.Minute, Granularity.Hour, Day0, Day0.AddDays(1));
+        var days = await _history.SeriesAsync(Agent, "alice", Granularity.Hour, Granularity.Day, Day0, Day0.AddDays(1));
+
+        Assert.Equal(130, Assert.Single(hours).Traffic.BytesIn);
+        Assert.Equal(130, Assert.Single(days).Traffic.BytesIn);
     }
 }

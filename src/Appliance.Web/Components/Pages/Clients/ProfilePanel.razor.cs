@@ -19,6 +19,10 @@ public partial class ProfilePanel
     [Parameter]
     public EventCallback OnClose { get; set; }
 
+    /// <summary>Called after the client's default transport changed (the list shows it).</summary>
+    [Parameter]
+    public EventCallback OnChanged { get; set; }
+
     [Inject]
     private ClientCatalog Catalog { get; set; } = default!;
 
@@ -37,6 +41,8 @@ public partial class ProfilePanel
     private string Transport { get; set; } = ClientTransportStore.DefaultTransport;
 
     private string Platform { get; set; } = "windows";
+
+    private string DefaultTransport { get; set; } = ClientTransportStore.DefaultTransport;
 
     private ProfileNotesDto? Notes { get; set; }
 
@@ -61,7 +67,7 @@ public partial class ProfilePanel
         if (_shownFor == Client.Name)
             return;
         _shownFor = Client.Name;
-        Transport = Client.Transport;
+        Transport = DefaultTransport = Client.Transport;
         IssuedLink = null;
         await LoadNotesAsync();
     }
@@ -94,6 +100,21 @@ public partial class ProfilePanel
             IssuedLink = await Links.CreateAsync(by, AgentId, Client.Name, Transport, Platform, TimeSpan.FromHours(LinkHours));
             Copied = false;
             Problem = null;
+        }
+        catch (Exception e) when (e is ArgumentException or UnauthorizedAccessException)
+        {
+            Problem = e.Message;
+        }
+    }
+
+    private async Task MakeDefaultAsync()
+    {
+        try
+        {
+            await Catalog.SetTransportAsync(await PanelOperator.OfAsync(Current), AgentId, Client.Name, Transport);
+            DefaultTransport = Transport;
+            Problem = null;
+            await OnChanged.InvokeAsync();
         }
         catch (Exception e) when (e is ArgumentException or UnauthorizedAccessException)
         {

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Appliance.Contracts;
+
+namespace Appliance.Web.Tests.EndToEnd;
+
+/// <summary>
+/// The real <c>appliance-agent serve</c> as a child process: its own state directory, API and tunnel on loopback ports the
+/// kernel picks, a preset pairing token, and its uplink on a lab bridge of this test's own (no PPPoE server). Stopped by
+/// PID and its bridge, TAP and files removed at dispose, also when the test failed.
+/// </summary>
+public sealed class RealAgent : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly string _directory;
+
+    private RealAgent(Process process, string directory, string bridge, string uplinkTap, string pairingToken)
+    {
+        _process = process;
+        _directory = directory;
+        Bridge = bridge;
+        UplinkTap = uplinkTap;
+        PairingToken = pairingToken;
+    }
+
+    public string PairingToken { get; }
+
+    public string Bridge { get; }
+
+    public string UplinkTap { get; }
+
+    /// <summary>The API's URL, from the agent's local access file.</summary>
+    public Uri Url { get; private set; } = default!;
+
+    /// <summary>A client through the local access file, for the test's own checks (the panel pairs with the pairing token).</summary>
+    public AgentApiClient Api { get; private set; } = default!;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    public static async Task<RealAgent> StartAsync()
+    {
+        string suffix = Guid.NewGuid().ToString("N")[..6];
+        string directory = Directory.CreateTempSubdirectory("panel-e2e-agent-").FullName;
+        string config = Path.Combine(directory, "agent.json");
+        await File.WriteAllTextAsync(config, """
+            { "api": { "listen": "127.0.0.1:0" },
+              "tunnel": { "listen": ["udp 127.0.0.1:0"], "pingSeconds": 1, "pingRestartSeconds": 10 },
+              "profiles": { "serverHost": "127.0.0.1" },
+              "lab": { "pppoeServer": false } }
+            """);
+        string token = "e2e-pairing-token-" + Guid.NewGuid().ToString("N");
+        string tokenFile = Path.Combine(directory, "pairing.token");
+        await File.WriteAllTextAsync(tokenFile, token + "\n");
+        string bridge = "pae" + suffix, tap = "paeu" + suffix;
+        var start = new ProcessStartInfo(DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[]
+        {
+            "exec", Path.Combine(AppContext.BaseDirectory, "appliance-agent.dll"), "serve", "--config", config, "--state-dir", Path.Combine(directory, "state"),
+            "--pairing-token-file", tokenFile, "--lab-bridge", bridge, "--uplink-tap", tap,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var agent = new RealAgent(Process.Start(start)!, directory, bridge, tap, token);
+        agent._process.OutputDataReceived += (_, e) => agent.Append(e.Data);
+        agent._process.ErrorDataReceived += (_, e) => agent.Append(e.Data);
+        agent._process.BeginOutputReadLine();
+        agent._process.BeginErrorReadLine();
+        try
+        {
+            await agent.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await agent.DisposeAsync();
+            throw;
+        }
+        return agent;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Run("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync();
+            }
+        }
+        _process.Dispose();
+        // The agent removes what it created; these are for a killed one.
+        Run("ip", "link", "del", UplinkTap);
+        Run("ip", "link", "del", Bridge);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string DotnetHost =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    private async Task WaitUntilAnsweringAsync(TimeSpan patience)
+    {
+        string path = Path.Combine(_directory, "state", "local-access.json");
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"the agent exited with {_process.ExitCode} before answering: {Output}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the agent did not answer within {patience.TotalSeconds} s: {Output}");
+            if (File.Exists(path))
+            {
+                try
+                {
+                    using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(path));
+                    var root = document.RootElement;
+                    var endpoint = new AgentEndpoint(new Uri(root.GetProperty("url").GetString()!), root.GetProperty("token").GetString()!, root.GetProperty("fingerprint").GetString()!);
+                    var api = new AgentApiClient(AgentApiClient.CreateHttpClient(endpoint, TimeSpan.FromSeconds(30)));
+                    await api.GetHealthAsync();
+                    (Url, Api) = (endpoint.BaseAddress, api);
+                    return;
+                }
+                catch (Exception e) when (e is JsonException or IOException or KeyNotFoundException or AgentApiException)
+                {
+                    // Being written, or the API is not up yet.
+                }
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.AppendLine(line);
+    }
+
+    internal static void Run(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+    }
+}
