@@ -96,6 +96,12 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         Assert.Contains("firewall=0", _pve.Vms.Config(PveScenario.ApplianceVmId)!["net1"], StringComparison.Ordinal);
         await Screenshots.SaveAsync(page, "proxmox-06-preflight-fixed");
 
+        // Traditional Chinese: the page's own strings follow the language (the workflow's findings stay in English).
+        await page.GetByTestId("lang-zh-Hant").ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("事前檢查");
+        await Expect(firewall).ToContainTextAsync("該網路介面的 Proxmox 防火牆已關閉");
+        await Screenshots.SaveAsync(page, "proxmox-11-preflight-zh-Hant");
+
         var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: "proxmox."));
         Assert.Equal(
             [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked],
