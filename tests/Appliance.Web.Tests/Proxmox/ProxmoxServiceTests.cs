@@ -205,6 +205,45 @@ public sealed class ProxmoxServiceTests
     }
 
     [Fact]
+    public async Task Template_import_over_ssh_says_why_and_the_host_key_seen_is_pinned_with_the_key_kept_protected()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        harness.Pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
+        await harness.ConnectAsync(chooseVm: false);
+        const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q=\n-----END OPENSSH PRIVATE KEY-----\n";
+        var ssh = new Appliance.Proxmox.Ssh.SshHostSettings { Host = "127.0.0.1", PrivateKey = Key };
+        var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
+        await File.WriteAllBytesAsync(image, new byte[5000]);
+        try
+        {
+            var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
+            {
+                Node = "pve", VmId = 9100, Name = "l2vpn-appliance-template", ImportStorage = "local", DiskStorage = "local-lvm", Bridge = "vmbr0", Ssh = ssh,
+            }, image, "appliance-1.0.qcow2", null);
+            await harness.Templates.PinSshAsync(ProxmoxServicesHarness.Admin, ssh, outcome.Result.SshHostKeyFingerprint!);
+            var site = await harness.Sites.ReadAsync();
+            var stored = await harness.Templates.StoredSshAsync();
+
+            Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+            Assert.False(outcome.NeedsSsh);
+            Assert.True(outcome.Result.UsedSsh);
+            Assert.Contains("'import' content type", outcome.Result.SshReason, StringComparison.Ordinal);
+            Assert.True(outcome.Result.SshHostKeyWasNew);
+            Assert.Equal(5000, harness.Shell.Files["/var/tmp/appliance-1.0.qcow2"].Length);
+            Assert.Equal((harness.Shell.HostKeyFingerprint, true), (site!.SshHostKey, site.HasSshKey));
+            Assert.Equal((harness.Shell.HostKeyFingerprint, Key), (stored!.PinnedHostKey, stored.PrivateKey));
+            var everything = await EverythingStoredAsync(harness);
+            Assert.DoesNotContain("b3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q", everything, StringComparison.Ordinal);
+            Assert.Contains(ProxmoxAuditActions.SshHostKeyPinned, everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    [Fact]
     public async Task Template_import_through_the_api_uploads_the_image_and_makes_a_template()
     {
         await using var harness = await ProxmoxServicesHarness.StartAsync();

@@ -28,7 +28,7 @@ public sealed class ProxmoxServicesHarness : IAsyncDisposable
         Vm = new ApplianceVmService(clients, Sites, Audit);
         Preflight = new PreflightService(clients, Audit);
         Deploy = new DeployService(clients, Sites, Agents, Audit, Time);
-        Templates = new TemplateImportService(clients, Sites, Audit, new PanelDataDirectory(Path.GetDirectoryName(_database.Database.DatabasePath)!), Time);
+        Templates = new TemplateImportService(clients, Sites, Audit, new PanelDataDirectory(Path.GetDirectoryName(_database.Database.DatabasePath)!), Time, Shell);
     }
 
     public static PanelOperator Admin { get; } = new(new AuditActor("alice", "192.0.2.10"), true);
@@ -36,6 +36,9 @@ public sealed class ProxmoxServicesHarness : IAsyncDisposable
     public static PanelOperator Viewer { get; } = new(new AuditActor("victor", "192.0.2.11"), false);
 
     public FakePveServer Pve { get; }
+
+    /// <summary>The node's shell for the SSH path of the template import.</summary>
+    public RecordingShell Shell { get; } = new();
 
     public InstantDelayTimeProvider Time { get; } = new();
 

@@ -214,8 +214,11 @@ public sealed class TemplateForm : IValidatableObject
 }
 
 /// <summary>SSH access to the node, asked for when the API cannot import the image.</summary>
-public sealed class SshForm
+public sealed class SshForm : IValidatableObject
 {
+    /// <summary>A key is stored already: an empty <see cref="PrivateKey"/> keeps it.</summary>
+    public bool HasStoredKey { get; set; }
+
     [Required(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.Required))]
     public string Host { get; set; } = "";
 
@@ -226,19 +229,25 @@ public sealed class SshForm
     [RegularExpression(ProxmoxPatterns.User, ErrorMessageResourceType = typeof(ProxmoxValidationText), ErrorMessageResourceName = nameof(ProxmoxValidationText.UserFormat))]
     public string User { get; set; } = "root";
 
-    [Required(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.Required))]
     [RegularExpression(ProxmoxPatterns.SshPrivateKey, ErrorMessageResourceType = typeof(ProxmoxValidationText), ErrorMessageResourceName = nameof(ProxmoxValidationText.SshPrivateKeyFormat))]
-    public string PrivateKey { get; set; } = "";
+    public string? PrivateKey { get; set; }
 
     [RegularExpression(ProxmoxPatterns.HostKey, ErrorMessageResourceType = typeof(ProxmoxValidationText), ErrorMessageResourceName = nameof(ProxmoxValidationText.HostKeyFormat))]
     public string? PinnedHostKey { get; set; }
 
-    public SshHostSettings ToSettings() => new()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!HasStoredKey && string.IsNullOrWhiteSpace(PrivateKey))
+            yield return new ValidationResult(ValidationText.Required, [nameof(PrivateKey)]);
+    }
+
+    /// <summary>The settings, with <paramref name="storedKey"/> when no key was typed.</summary>
+    public SshHostSettings ToSettings(string? storedKey) => new()
     {
         Host = Host.Trim(),
         Port = Port,
         User = User.Trim(),
-        PrivateKey = PrivateKey.Trim() + "\n",
+        PrivateKey = string.IsNullOrWhiteSpace(PrivateKey) ? storedKey ?? "" : PrivateKey.Trim() + "\n",
         PinnedHostKey = string.IsNullOrWhiteSpace(PinnedHostKey) ? null : PinnedHostKey.Trim(),
     };
 }

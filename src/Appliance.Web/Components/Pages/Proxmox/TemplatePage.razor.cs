@@ -62,6 +62,7 @@ public partial class TemplatePage : IDisposable
             Ssh.Port = site.SshPort ?? 22;
             Ssh.User = site.SshUser ?? "root";
             Ssh.PinnedHostKey = site.SshHostKey;
+            Ssh.HasStoredKey = site.HasSshKey;
         }
         else
         {
@@ -76,9 +77,14 @@ public partial class TemplatePage : IDisposable
         FormContext.NotifyFieldChanged(FormContext.Field(nameof(TemplateForm.UploadFileName)));
     }
 
-    private Task ImportAsync() => RunAsync(null);
+    // SSH access stored earlier is offered to the workflow, which uses it only where the API cannot do the job.
+    private async Task ImportAsync() => await RunAsync(await Importer.StoredSshAsync());
 
-    private Task ImportOverSshAsync() => RunAsync(Ssh.ToSettings());
+    private async Task ImportOverSshAsync()
+    {
+        var stored = await Importer.StoredSshAsync();
+        await RunAsync(Ssh.ToSettings(stored?.PrivateKey));
+    }
 
     private async Task RunAsync(SshHostSettings? ssh)
     {
