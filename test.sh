@@ -12,8 +12,7 @@ fast=0
 # Real peers the end-to-end tests drive; see tests/README.md for which test needs which.
 packages=(iproute2 ethtool kmod iputils-ping tcpdump tshark openvpn ppp pppoe user-mode-linux iperf3 openssl
   shellcheck docker-compose mmdebstrap qemu-system-x86 qemu-utils cloud-image-utils grub-pc-bin grub-efi-amd64-bin
-  mtools dosfstools fdisk e2fsprogs openssh-server
-  chromium fonts-wqy-zenhei)
+  mtools dosfstools fdisk e2fsprogs openssh-server)
 
 install_packages() {
   local missing=()
@@ -30,6 +29,9 @@ install_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
+
+# Headless Chromium and a CJK font for the panel's browser tests (tests/Appliance.Web.Tests/Browser).
+packages+=(chromium fonts-wqy-zenhei)
 
 ((fast)) || install_packages
 

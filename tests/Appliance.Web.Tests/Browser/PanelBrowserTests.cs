@@ -100,7 +100,10 @@ public sealed class PanelBrowserTests(ChromiumFixture chromium) : IDisposable
         await Screenshots.SaveAsync(page, "10-settings-dark-zh-Hant");
 
         // Keyboard: the skip link shows when focused and jumps to the content; the menu follows it in tab order.
+        // Once the circuit is up (the save button is enabled then), so that focusing the first heading is done.
+        await Expect(page.GetByTestId("save-settings")).ToBeEnabledAsync();
         await page.Locator(".skip-link").FocusAsync();
+        await Expect(page.Locator(".skip-link")).ToBeFocusedAsync();
         await Expect(page.Locator(".skip-link")).ToBeInViewportAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(_panel.Url("/settings#main"));
