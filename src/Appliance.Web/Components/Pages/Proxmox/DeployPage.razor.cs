@@ -64,7 +64,7 @@ public partial class DeployPage : IDisposable
         {
             Outcome = await Deployer.DeployAsync(await PanelOperator.OfAsync(Current), Input.ToRequest(), Log);
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is UnauthorizedAccessException or ArgumentException)
         {
             Problem = e.Message;
         }

@@ -65,7 +65,7 @@ public partial class ProxmoxPage
             CheckedRequest = request;
             FingerprintConfirmed = false;
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is UnauthorizedAccessException or UriFormatException)
         {
             Problem = e.Message;
         }
