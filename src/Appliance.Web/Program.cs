@@ -5,6 +5,7 @@ using Appliance.Web.Data;
 using Appliance.Web.Downloads;
 using Appliance.Web.Endpoints;
 using Appliance.Web.Localization;
+using Appliance.Web.Proxmox;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.AddPanelLocalization();
 builder.AddPanelUi();
 builder.Services.AddAgentClient(builder.Configuration);
 builder.AddPanelAgents();
+builder.AddProxmox();
 
 var app = builder.Build();
 

@@ -1,0 +1,175 @@
+using Appliance.Proxmox.Ssh;
+using Appliance.Web.Agents;
+using Appliance.Web.Auth;
+using Appliance.Web.Proxmox;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace Appliance.Web.Components.Pages.Proxmox;
+
+/// <summary>
+/// Imports the project's qcow2 as the appliance template; when the API cannot (older PVE, no import storage) it says why and
+/// asks for SSH access, then shows the SSH host key for the admin to pin.
+/// </summary>
+public partial class TemplatePage : IDisposable
+{
+    [Inject]
+    private TemplateImportService Importer { get; set; } = default!;
+
+    [Inject]
+    private ProxmoxSiteStore Sites { get; set; } = default!;
+
+    [Inject]
+    private CurrentActor Current { get; set; } = default!;
+
+    private TemplateForm Input { get; set; } = new();
+
+    private EditContext FormContext { get; set; } = default!;
+
+    private SshForm Ssh { get; set; } = new();
+
+    private IBrowserFile? Upload { get; set; }
+
+    private string? StagedPath { get; set; }
+
+    private StepLog? Log { get; set; }
+
+    private TemplateImportOutcome? Outcome { get; set; }
+
+    /// <summary>SSH settings of the last SSH run, for pinning its host key.</summary>
+    private SshHostSettings? LastSsh { get; set; }
+
+    private bool AskSsh { get; set; }
+
+    private string? SshReason { get; set; }
+
+    private bool IsAdmin { get; set; }
+
+    private bool Running { get; set; }
+
+    private string? Problem { get; set; }
+
+    private string? Notice { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        FormContext = new EditContext(Input);
+        IsAdmin = await Current.IsAdminAsync();
+        if (await Sites.ReadAsync() is { } site)
+        {
+            Input.Node = site.Node ?? "";
+            Ssh.Host = site.SshHost ?? site.BaseUrl.Host;
+            Ssh.Port = site.SshPort ?? 22;
+            Ssh.User = site.SshUser ?? "root";
+            Ssh.PinnedHostKey = site.SshHostKey;
+            Ssh.HasStoredKey = site.HasSshKey;
+        }
+        else
+        {
+            Problem = new ProxmoxNotConnectedException().Message;
+        }
+    }
+
+    private void ChooseFile(InputFileChangeEventArgs e)
+    {
+        Upload = e.File;
+        Input.UploadFileName = e.File.Name;
+        FormContext.NotifyFieldChanged(FormContext.Field(nameof(TemplateForm.UploadFileName)));
+    }
+
+    // SSH access stored earlier is offered to the workflow, which uses it only where the API cannot do the job.
+    private async Task ImportAsync() => await RunAsync(await Importer.StoredSshAsync());
+
+    private async Task ImportOverSshAsync()
+    {
+        var stored = await Importer.StoredSshAsync();
+        await RunAsync(Ssh.ToSettings(stored?.PrivateKey));
+    }
+
+    private async Task RunAsync(SshHostSettings? ssh)
+    {
+        Running = true;
+        Problem = Notice = null;
+        Outcome = null;
+        if (Log is not null)
+            Log.Changed -= Refresh;
+        Log = new StepLog();
+        Log.Changed += Refresh;
+        try
+        {
+            var (path, fileName) = await ImageAsync();
+            Outcome = await Importer.ImportAsync(await PanelOperator.OfAsync(Current), Input.ToChoices(ssh), path, fileName, Log);
+            LastSsh = ssh;
+            if (Outcome.NeedsSsh)
+            {
+                AskSsh = true;
+                SshReason = Outcome.Result.Error;
+            }
+            else if (Outcome.Result.Succeeded)
+            {
+                AskSsh = false;
+                Discard();
+            }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            Problem = e.Message;
+        }
+        finally
+        {
+            Running = false;
+        }
+    }
+
+    /// <summary>The image to import: the panel-host file, or the browser upload staged once (kept for a retry over SSH).</summary>
+    private async Task<(string Path, string FileName)> ImageAsync()
+    {
+        if (Input.Source == ImageSource.PanelHost)
+        {
+            var path = Input.HostPath!.Trim();
+            return (path, Path.GetFileName(path));
+        }
+        if (StagedPath is null || !File.Exists(StagedPath))
+        {
+            await using var stream = Upload!.OpenReadStream(TemplateImportService.MaxUploadBytes);
+            StagedPath = await Importer.StageAsync(stream, Upload.Name);
+        }
+        return (StagedPath, Path.GetFileName(Upload!.Name));
+    }
+
+    private async Task PinAsync(string hostKey)
+    {
+        if (LastSsh is null)
+            return;
+        try
+        {
+            await Importer.PinSshAsync(await PanelOperator.OfAsync(Current), LastSsh, hostKey);
+            Ssh.PinnedHostKey = hostKey;
+            Notice = P["NoticeHostKeyPinned", hostKey];
+            Outcome = Outcome is null ? null : Outcome with { Result = Outcome.Result with { SshHostKeyWasNew = false } };
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or ArgumentException or ProxmoxSetupMissingException)
+        {
+            Problem = e.Message;
+        }
+    }
+
+    private void Refresh() => _ = InvokeAsync(StateHasChanged);
+
+    private void Discard()
+    {
+        if (StagedPath is not null)
+        {
+            Importer.Unstage(StagedPath);
+            StagedPath = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Log is not null)
+            Log.Changed -= Refresh;
+        Discard();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,78 @@
+using Appliance.Proxmox.Models;
+using Appliance.Proxmox.Workflows;
+using Appliance.Proxmox.Workflows.Deploy;
+using Appliance.Web.Agents;
+using Appliance.Web.Audit;
+
+namespace Appliance.Web.Proxmox;
+
+/// <summary>What the deploy form offers to choose from.</summary>
+public sealed record DeployChoices(IReadOnlyList<string> Nodes, IReadOnlyList<ClusterResource> Templates, IReadOnlyList<string> Storages, IReadOnlyList<string> Bridges);
+
+/// <summary>A deploy's outcome as the page shows it: the workflow's result and the agent it paired (or why pairing failed).</summary>
+public sealed record DeployOutcome(DeployResult Result, PairedAgent? Agent, string? PairingProblem);
+
+/// <summary>
+/// Runs the deploy workflow for an admin and registers the new agent as paired (URL, pinned certificate fingerprint and the
+/// pairing token the workflow placed in the guest, read back through the authenticated Proxmox API). The new VM becomes the
+/// appliance VM. Audited; the token never appears in the audit log.
+/// </summary>
+public sealed class DeployService(ProxmoxClients clients, ProxmoxSiteStore store, AgentStore agents, AuditLog audit, TimeProvider time)
+{
+    /// <summary>Nodes, templates, storages holding VM disks and bridges of the stored site.</summary>
+    public Task<ProxmoxReading<DeployChoices>> ReadChoicesAsync(string? node = null, CancellationToken cancellationToken = default)
+        => ProxmoxReading.FromAsync(async () =>
+        {
+            using var site = await clients.OpenAsync();
+            var nodes = (await site.Client.GetNodesAsync(cancellationToken)).Select(n => n.Node).Order(StringComparer.Ordinal).ToList();
+            var target = node ?? site.Site.Node ?? nodes.FirstOrDefault();
+            var templates = (await site.Client.GetClusterResourcesAsync("vm", cancellationToken)).Where(r => r.Template == true).OrderBy(r => r.VmId).ToList();
+            IReadOnlyList<string> storages = [];
+            IReadOnlyList<string> bridges = [];
+            if (target is not null)
+            {
+                storages = (await site.Client.GetStoragesAsync(target, "images", cancellationToken)).Select(s => s.Storage).ToList();
+                bridges = (await site.Client.GetNetworkInterfacesAsync(target, null, cancellationToken)).Where(i => i.Type is "bridge" or "OVSBridge").Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+            }
+            return new DeployChoices(nodes, templates, storages, bridges);
+        });
+
+    /// <summary>Deploys, reporting each step to <paramref name="progress"/>; on success pairs the agent and chooses the VM.</summary>
+    public async Task<DeployOutcome> DeployAsync(PanelOperator by, DeployRequest request, IProgress<WorkflowStep>? progress, CancellationToken cancellationToken = default)
+    {
+        by.RequireAdmin("deploy an appliance VM");
+        ConnectedSite site;
+        try
+        {
+            site = await clients.OpenAsync();
+        }
+        catch (ProxmoxNotConnectedException e)
+        {
+            return new DeployOutcome(new DeployResult { FailedStep = "connect", Error = e.Message }, null, null);
+        }
+        using (site)
+        {
+            var result = await new ApplianceDeployer(site.Client, time).DeployAsync(request, progress, cancellationToken);
+            var target = $"VM {result.VmId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ({request.Name}) on {request.Node}";
+            if (!result.Succeeded)
+            {
+                await audit.RecordAsync(by.Actor, ProxmoxAuditActions.DeployFailed, target, $"from template {request.TemplateVmId}: failed at {result.FailedStep}: {result.Error}");
+                return new DeployOutcome(result, null, null);
+            }
+            await audit.RecordAsync(by.Actor, ProxmoxAuditActions.Deployed, target,
+                $"from template {request.TemplateVmId}; net0 {request.ClientBridge}, net1 {request.PppoeBridge}; agent {result.AgentUrl} certificate {result.AgentFingerprint}");
+            await store.SaveApplianceVmAsync(request.Node, result.VmId!.Value, request.PppoeBridge);
+
+            try
+            {
+                var agent = await agents.AddAsync(request.Name, result.AgentUrl!, result.AgentFingerprint!, result.PairingToken!, time.GetUtcNow(), by.Actor.UserName);
+                await audit.RecordAsync(by.Actor, AgentAuditActions.AgentPaired, $"{agent.Name} ({agent.Url})", $"certificate {agent.Fingerprint}; deployed as {target}");
+                return new DeployOutcome(result, agent, null);
+            }
+            catch (AgentPairingException e)
+            {
+                return new DeployOutcome(result, null, e.Message);
+            }
+        }
+    }
+}

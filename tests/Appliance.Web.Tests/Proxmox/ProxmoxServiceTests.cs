@@ -1,0 +1,271 @@
+using System.Text;
+using Appliance.Proxmox.Models;
+using Appliance.Proxmox.Tests.FakePve;
+using Appliance.Proxmox.Workflows;
+using Appliance.Proxmox.Workflows.Deploy;
+using Appliance.Proxmox.Workflows.Operations;
+using Appliance.Proxmox.Workflows.Preflight;
+using Appliance.Web.Agents;
+using Appliance.Web.Audit;
+using Appliance.Web.Proxmox;
+
+namespace Appliance.Web.Tests.Proxmox;
+
+/// <summary>The Proxmox pages' services against the schema-generated node: what is stored, audited and refused.</summary>
+public sealed class ProxmoxServiceTests
+{
+    private static DeployRequest Deploy() => new()
+    {
+        Node = PveScenario.Node,
+        TemplateVmId = PveScenario.TemplateVmId,
+        Name = "l2vpn-2",
+        PppoeBridge = "vmbr1",
+    };
+
+    private static async Task<string> EverythingStoredAsync(ProxmoxServicesHarness harness)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var audit = await harness.Audit.QueryAsync(new AuditQuery());
+        var path = harness.Database.DatabasePath;
+        var bytes = File.ReadAllBytes(path).Concat(File.Exists(path + "-wal") ? File.ReadAllBytes(path + "-wal") : []).ToArray();
+        return Encoding.Latin1.GetString(bytes) + string.Join("\n", audit.Select(a => $"{a.Action} {a.Target} {a.Detail}"));
+    }
+
+    [Fact]
+    public async Task First_contact_shows_the_fingerprint_and_missing_privileges_and_saving_pins_it_with_the_secret_kept_out_of_the_database_and_audit()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve, "SDN.Use", "VM.GuestAgent.FileRead");
+        var request = harness.ConnectRequest();
+
+        var result = await harness.Connector.CheckAsync(ProxmoxServicesHarness.Admin, request);
+        await harness.Connector.SaveAsync(ProxmoxServicesHarness.Admin, request, result);
+        var site = await harness.Sites.ReadAsync();
+        var nodes = await harness.Connector.ReadNodesAsync();
+
+        Assert.True(result.TrustedOnFirstContact);
+        Assert.Equal(harness.Pve.Fingerprint, result.FingerprintSeen);
+        Assert.Contains(result.MissingPrivileges, m => m.Privilege == "SDN.Use" && m.Path == "/sdn/zones/localnetwork/vmbr1");
+        Assert.Contains(result.MissingPrivileges, m => m.Privilege == "VM.GuestAgent.FileRead" && m.Path == "/vms");
+        Assert.Equal(harness.Pve.Fingerprint, site!.Fingerprint);
+        Assert.NotNull(site.ClusterCaPem);
+        Assert.Equal(PveScenario.Node, Assert.Single(nodes.Value!).Node);
+        var stored = await EverythingStoredAsync(harness);
+        Assert.DoesNotContain(FakePveServer.Secret, stored, StringComparison.Ordinal);
+        Assert.Contains(ProxmoxAuditActions.Connected, stored, StringComparison.Ordinal);
+        Assert.Contains("SDN.Use on /sdn/zones/localnetwork/vmbr1", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fingerprint_that_does_not_match_is_refused_and_nothing_can_be_saved()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        var request = harness.ConnectRequest(fingerprint: string.Join(':', Enumerable.Repeat("AB", 32)));
+
+        var result = await harness.Connector.CheckAsync(ProxmoxServicesHarness.Admin, request);
+
+        Assert.False(result.Connected);
+        Assert.Contains("not the expected", result.Error, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Connector.SaveAsync(ProxmoxServicesHarness.Admin, request, result));
+        Assert.Null(await harness.Sites.ReadAsync());
+        Assert.DoesNotContain(harness.Pve.Requests, r => r.Path == "/version");
+    }
+
+    [Fact]
+    public async Task A_viewer_can_read_but_cannot_connect_power_fix_deploy_or_import()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.ApplianceVm(harness.Pve, pppoeFirewallOn: true, harness.Time.GetUtcNow());
+        await harness.ConnectAsync();
+        var viewer = ProxmoxServicesHarness.Viewer;
+        var report = (await harness.Preflight.CheckAsync()).Value!;
+
+        Assert.True((await harness.Vm.ReadAsync(RrdTimeframe.Hour)).Succeeded);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => harness.Connector.CheckAsync(viewer, harness.ConnectRequest()));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => harness.Vm.PowerAsync(viewer, VmPowerAction.Stop));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => harness.Preflight.ApplyFixAsync(viewer, report, report.Failures.First().Fix!));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => harness.Deploy.DeployAsync(viewer, Deploy(), null));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => harness.Templates.ImportAsync(viewer, new TemplateImportChoices
+        {
+            Node = "pve", Name = "t", ImportStorage = "local", DiskStorage = "local-lvm", Bridge = "vmbr0",
+        }, "/nonexistent.qcow2", "a.qcow2", null));
+        Assert.Equal("running", harness.Pve.Vms.Status(PveScenario.ApplianceVmId));
+        Assert.DoesNotContain(harness.Pve.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Stop_powers_off_the_chosen_vm_and_is_audited_with_its_outcome()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.ApplianceVm(harness.Pve, pppoeFirewallOn: false, harness.Time.GetUtcNow());
+        await harness.ConnectAsync();
+
+        var message = await harness.Vm.PowerAsync(ProxmoxServicesHarness.Admin, VmPowerAction.Stop);
+
+        Assert.Equal(MessageLevel.Success, message.Level);
+        Assert.Equal("stopped", harness.Pve.Vms.Status(PveScenario.ApplianceVmId));
+        var entry = (await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.PowerAction)))[0];
+        Assert.Equal(("alice", "VM 100 on pve"), (entry.UserName, entry.Target));
+        Assert.StartsWith("stop: Success", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Firewall_fix_turns_the_pppoe_nic_firewall_off_is_audited_and_the_checks_then_pass()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.ApplianceVm(harness.Pve, pppoeFirewallOn: true, harness.Time.GetUtcNow());
+        await harness.ConnectAsync();
+
+        var reading = await harness.Preflight.CheckAsync();
+        var report = reading.Value ?? throw new InvalidOperationException(reading.Problem);
+        var failed = Assert.Single(report.Failures);
+        var message = await harness.Preflight.ApplyFixAsync(ProxmoxServicesHarness.Admin, report, failed.Fix!);
+        var again = (await harness.Preflight.CheckAsync()).Value!;
+
+        Assert.Equal(PreflightCheckIds.NicFirewallOff, failed.Id);
+        Assert.Equal(MessageLevel.Success, message.Level);
+        Assert.True(again.Passed);
+        var entry = (await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.PreflightFixed)))[0];
+        Assert.Equal("VM 100 on pve net1", entry.Target);
+    }
+
+    [Fact]
+    public async Task Deploy_pairs_the_new_agent_chooses_the_new_vm_and_keeps_the_token_out_of_the_audit_log()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        var steps = new StepLog();
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), steps);
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        var agent = Assert.Single(await harness.Agents.ListAsync());
+        Assert.Equal(("l2vpn-2", new Uri($"https://{PveScenario.GuestAddress}:7443"), PveScenario.AgentFingerprint), (agent.Name, agent.Url, agent.Fingerprint));
+        Assert.Equal(outcome.Agent, agent);
+        Assert.Equal(PveScenario.NextVmId, (await harness.Sites.ReadAsync())!.VmId);
+        Assert.Equal(["reserve-id", "clone", "configure", "start", "wait-guest-agent", "write-pairing-token", "read-fingerprint", "find-address", "paired"],
+            steps.Steps.Select(s => s.Id));
+        Assert.All(steps.Steps, s => Assert.Equal(StepState.Succeeded, s.State));
+        var stored = await EverythingStoredAsync(harness);
+        Assert.Contains(AgentAuditActions.AgentPaired, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(outcome.Result.PairingToken!, stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_proxmox_that_is_down_reads_as_an_operator_message()
+    {
+        var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.ApplianceVm(harness.Pve, pppoeFirewallOn: false, harness.Time.GetUtcNow());
+        await harness.ConnectAsync();
+        await harness.Pve.DisposeAsync();
+
+        var reading = await harness.Vm.ReadAsync(RrdTimeframe.Day);
+        var nodes = await harness.Connector.ReadNodesAsync();
+
+        Assert.False(reading.Succeeded);
+        Assert.Contains(harness.Pve.BaseUrl.Authority, reading.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", reading.Problem, StringComparison.Ordinal);
+        Assert.False(nodes.Succeeded);
+        await harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Template_import_without_an_import_storage_asks_for_ssh_and_says_why()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        harness.Pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
+        await harness.ConnectAsync(chooseVm: false);
+        var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
+        await File.WriteAllBytesAsync(image, Encoding.ASCII.GetBytes("QFI\xfb not really a disk"));
+        try
+        {
+            var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
+            {
+                Node = "pve", Name = "l2vpn-appliance-template", ImportStorage = "local", DiskStorage = "local-lvm", Bridge = "vmbr0",
+            }, image, "appliance.qcow2", null);
+
+            Assert.True(outcome.NeedsSsh);
+            Assert.Contains("'import' content type", outcome.Result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain(harness.Pve.Requests, r => r.Method == "POST");
+            var entry = (await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.TemplateImportFailed)))[0];
+            Assert.Contains("appliance.qcow2", entry.Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    [Fact]
+    public async Task Template_import_over_ssh_says_why_and_the_host_key_seen_is_pinned_with_the_key_kept_protected()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        harness.Pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
+        await harness.ConnectAsync(chooseVm: false);
+        const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q=\n-----END OPENSSH PRIVATE KEY-----\n";
+        var ssh = new Appliance.Proxmox.Ssh.SshHostSettings { Host = "127.0.0.1", PrivateKey = Key };
+        var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
+        await File.WriteAllBytesAsync(image, new byte[5000]);
+        try
+        {
+            var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
+            {
+                Node = "pve", VmId = 9100, Name = "l2vpn-appliance-template", ImportStorage = "local", DiskStorage = "local-lvm", Bridge = "vmbr0", Ssh = ssh,
+            }, image, "appliance-1.0.qcow2", null);
+            await harness.Templates.PinSshAsync(ProxmoxServicesHarness.Admin, ssh, outcome.Result.SshHostKeyFingerprint!);
+            var site = await harness.Sites.ReadAsync();
+            var stored = await harness.Templates.StoredSshAsync();
+
+            Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+            Assert.False(outcome.NeedsSsh);
+            Assert.True(outcome.Result.UsedSsh);
+            Assert.Contains("'import' content type", outcome.Result.SshReason, StringComparison.Ordinal);
+            Assert.True(outcome.Result.SshHostKeyWasNew);
+            Assert.Equal(5000, harness.Shell.Files["/var/tmp/appliance-1.0.qcow2"].Length);
+            Assert.Equal((harness.Shell.HostKeyFingerprint, true), (site!.SshHostKey, site.HasSshKey));
+            Assert.Equal((harness.Shell.HostKeyFingerprint, Key), (stored!.PinnedHostKey, stored.PrivateKey));
+            var everything = await EverythingStoredAsync(harness);
+            Assert.DoesNotContain("b3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q", everything, StringComparison.Ordinal);
+            Assert.Contains(ProxmoxAuditActions.SshHostKeyPinned, everything, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    [Fact]
+    public async Task Template_import_through_the_api_uploads_the_image_and_makes_a_template()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
+        await File.WriteAllBytesAsync(image, new byte[70_000]);
+        try
+        {
+            var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
+            {
+                Node = "pve", VmId = 9100, Name = "l2vpn-appliance-template", ImportStorage = "local", DiskStorage = "local-lvm", Bridge = "vmbr0",
+            }, image, "appliance-1.0.qcow2", null);
+
+            Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+            Assert.False(outcome.Result.UsedSsh);
+            Assert.True(harness.Pve.Vms.IsTemplate(9100));
+            Assert.Equal(70_000, harness.Pve.Last("POST", "/nodes/{node}/storage/{storage}/upload").UploadedBytes);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+}
