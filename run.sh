@@ -2,7 +2,7 @@
 # Runs the appliance on this machine: the agent (L2 engine + HTTPS API) and the admin panel. Ctrl-C stops both.
 # Usage: ./run.sh [agent options]   e.g. --uplink-nic ens19 | --uplink-bridge vmbr1 (default: a lab bridge)
 # Ports: PANEL_PORT (default 5080), AGENT_PORT (default 7443, HTTPS), both on 127.0.0.1.
-# The panel reaches the agent at Agent:Url and pairs through the agent's local access file (Agent:LocalAccessFile:
+# The panel pairs with the agent through the agent's local access file (Agent:LocalAccessFile:
 # URL, a token made at each agent start, and the certificate fingerprint to pin).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -40,7 +40,7 @@ for _ in $(seq 1 120); do
 done
 [[ -s "$access_file" ]] || { echo "run.sh: the agent did not write $access_file" >&2; exit 1; }
 
-ASPNETCORE_ENVIRONMENT=Development Agent__Url="https://127.0.0.1:$agent_port/" Agent__LocalAccessFile="$access_file" \
+ASPNETCORE_ENVIRONMENT=Development Agent__LocalAccessFile="$access_file" \
   dotnet src/Appliance.Web/bin/Debug/net10.0/Appliance.Web.dll --urls "http://127.0.0.1:$panel_port" \
   --contentRoot "$PWD/src/Appliance.Web" >/dev/null &
 pids+=($!)

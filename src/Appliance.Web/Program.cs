@@ -13,7 +13,6 @@ builder.AddPanelDatabase();
 builder.AddPanelAuth();
 builder.AddPanelLocalization();
 builder.AddPanelUi();
-builder.Services.AddAgentClient(builder.Configuration);
 builder.AddPanelAgents();
 builder.AddProxmox();
 

@@ -95,6 +95,36 @@ public sealed class AgentConfigTests
     }
 
     [Fact]
+    public void A_read_only_seed_is_read_until_a_change_is_saved_in_the_state_directory_which_is_read_from_then_on()
+    {
+        string dir = Directory.CreateTempSubdirectory("agent-config-").FullName;
+        try
+        {
+            string seed = Path.Combine(dir, "etc-agent.json");
+            string state = Directory.CreateDirectory(Path.Combine(dir, "state")).FullName;
+            File.WriteAllText(seed, """{ "tunnel": { "maxSessions": 10 } }""");
+            var noFlags = new Dictionary<string, string?>();
+
+            var first = AgentConfigFile.Locate(null, state, seed);
+            var (config, errors) = first.Load(noFlags, null, "host");
+            Assert.Equal(0, errors.Count);
+            Assert.Equal(seed, first.Path);
+            Assert.Equal(10, config!.Tunnel.MaxSessions);
+
+            first.Save(config with { Tunnel = config.Tunnel with { MaxSessions = 30 } });
+
+            Assert.Equal("""{ "tunnel": { "maxSessions": 10 } }""", File.ReadAllText(seed));
+            var next = AgentConfigFile.Locate(null, state, seed);
+            Assert.Equal(Path.Combine(state, AgentConfigFile.StateFileName), next.Path);
+            Assert.Equal(30, next.Load(noFlags, null, "host").Config!.Tunnel.MaxSessions);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_file_that_is_not_json_is_named_with_the_parse_error()
     {
         string dir = Directory.CreateTempSubdirectory("agent-config-").FullName;

@@ -9,9 +9,11 @@ namespace Appliance.Agent.Config;
 
 /// <summary>Where the agent's configuration comes from and where a change is written: file, then environment, then flags.</summary>
 /// <remarks>
-/// The file is <c>--config PATH</c> when given (it must exist); else <see cref="AgentConfigDefaults.DefaultConfigPath"/>
-/// when it exists; else <c>agent.json</c> in the state directory when it exists (where a PUT writes when no file was
-/// named). Environment variables <c>APPLIANCE_SECTION__KEY</c> override the file; flags override both.
+/// The file is <c>--config PATH</c> when given (it must exist; a change is written back to it). Otherwise a change made
+/// through the API lives in <c>agent.json</c> in the state directory and, once there, is what the agent reads; until then
+/// it reads <see cref="AgentConfigDefaults.DefaultConfigPath"/> when that exists (the operator's seed, read-only to the
+/// agent under its systemd unit), else the built-in defaults. Environment variables <c>APPLIANCE_SECTION__KEY</c>
+/// override the file; flags override both.
 /// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class AgentConfigFile
@@ -27,25 +29,36 @@ public sealed class AgentConfigFile
         RespectRequiredConstructorParameters = true,
     };
 
-    private AgentConfigFile(string path, bool exists)
+    private AgentConfigFile(string path, bool exists, string savePath)
     {
         Path = path;
         Exists = exists;
+        SavePath = savePath;
     }
 
-    /// <summary>The file read at start and written by a change.</summary>
-    public string Path { get; }
+    /// <summary>The file read at start.</summary>
+    public string Path { get; private set; }
 
-    public bool Exists { get; }
+    public bool Exists { get; private set; }
 
-    public static AgentConfigFile Locate(string? named, string statePath)
+    /// <summary>Where a change is written (and read from at the next start).</summary>
+    public string SavePath { get; }
+
+    public static AgentConfigFile Locate(string? named, string statePath) => Locate(named, statePath, AgentConfigDefaults.DefaultConfigPath);
+
+    internal static AgentConfigFile Locate(string? named, string statePath, string seedPath)
     {
         if (named is not null)
-            return new AgentConfigFile(System.IO.Path.GetFullPath(named), File.Exists(named));
-        if (File.Exists(AgentConfigDefaults.DefaultConfigPath))
-            return new AgentConfigFile(AgentConfigDefaults.DefaultConfigPath, true);
+        {
+            string full = System.IO.Path.GetFullPath(named);
+            return new AgentConfigFile(full, File.Exists(full), full);
+        }
         string inState = System.IO.Path.Combine(statePath, StateFileName);
-        return new AgentConfigFile(inState, File.Exists(inState));
+        if (File.Exists(inState))
+            return new AgentConfigFile(inState, true, inState);
+        return File.Exists(seedPath)
+            ? new AgentConfigFile(seedPath, true, inState)
+            : new AgentConfigFile(inState, false, inState);
     }
 
     /// <summary>Reads the layered configuration; every problem is named by its key (or the file and line when it does not parse).</summary>
@@ -90,8 +103,8 @@ public sealed class AgentConfigFile
     public void Save(AgentConfigDto config)
     {
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(config, Json);
-        string directory = System.IO.Path.GetDirectoryName(Path)!;
-        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.tmp-{Environment.ProcessId}");
+        string directory = System.IO.Path.GetDirectoryName(SavePath)!;
+        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(SavePath)}.tmp-{Environment.ProcessId}");
         using (var stream = new FileStream(temp, new FileStreamOptions
         {
             Mode = FileMode.Create,
@@ -103,8 +116,10 @@ public sealed class AgentConfigFile
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
-        File.Move(temp, Path, overwrite: true);
+        File.Move(temp, SavePath, overwrite: true);
         StateNative.FlushDirectory(directory);
+        Path = SavePath;
+        Exists = true;
     }
 
     /// <summary>The process environment as a dictionary (the variables the config may read).</summary>

@@ -18,7 +18,7 @@ public sealed class LiveConfig(AgentConfigDto initial, AgentConfigFile file, Eth
     /// <summary>The config as this start read it; restart-only keys keep these values until the next start.</summary>
     public AgentConfigDto Started { get; } = initial;
 
-    public string FilePath => file.Path;
+    public string FilePath => file.SavePath;
 
     /// <summary>Validates, writes and applies; returns the errors (nothing changed) or what was applied and what waits for a restart.</summary>
     public (ConfigChangeResult? Result, ConfigErrors Errors) Change(AgentConfigDto proposed)

@@ -75,7 +75,28 @@ public sealed class AgentPagesHttpTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Overview_shows_each_paired_agent_with_its_ports_and_the_14_to_33_byte_frames()
+    {
+        var (admin, viewer, _) = await ArrangeAsync();
+        viewer.Dispose();
+        using (admin)
+        {
+            var small = new Dictionary<string, long> { ["14-33"] = 7, ["64-127"] = 3 };
+            var none = new Dictionary<string, long>();
+            var counters = new Appliance.Contracts.DirectionCountersDto(10, 400, 0, 0, 0, small, none, none, none, none, none, none);
+            _panel.Agent.Ports.Add(new Appliance.Contracts.PortStatus(1, "uplink", "uplink", 1, counters, counters));
+
+            string html = await admin.HtmlAsync("/");
+
+            Assert.Contains("1.2.3-test", html, StringComparison.Ordinal);
+            Assert.Contains("<td>uplink</td>", html, StringComparison.Ordinal);
+            Assert.Contains("7 / 7", html, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
+    [InlineData("/")]
     [InlineData("/sessions")]
     [InlineData("/clients")]
     [InlineData("/agents")]

@@ -19,6 +19,8 @@ public sealed class FakeAgent : HttpMessageHandler
 
     public List<SessionDto> Sessions { get; } = [];
 
+    public List<PortStatus> Ports { get; } = [];
+
     public List<string> Requests { get; } = [];
 
     public int ProfileRequests { get; private set; }
@@ -53,6 +55,8 @@ public sealed class FakeAgent : HttpMessageHandler
             return Json(Health);
         if (method == HttpMethod.Get && path == ApiRoutes.Sessions)
             return Json(Sessions);
+        if (method == HttpMethod.Get && path == ApiRoutes.Ports)
+            return Json(Ports);
         if (method == HttpMethod.Get && path == ApiRoutes.SessionsStream)
         {
             // One tick, then the stream ends (as when the agent restarts): the panel must reconnect by itself.

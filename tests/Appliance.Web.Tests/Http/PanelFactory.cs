@@ -40,7 +40,6 @@ public class PanelFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Panel:DataDirectory", DataDirectory);
-        builder.UseSetting("Agent:Url", "http://127.0.0.1:9/");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));

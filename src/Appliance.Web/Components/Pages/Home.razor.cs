@@ -5,12 +5,12 @@ namespace Appliance.Web.Components.Pages;
 
 public partial class Home
 {
-    private AgentReading? _reading;
+    private IReadOnlyList<AgentOverviewRow>? _rows;
 
     [Inject]
-    private AgentClient Agent { get; set; } = default!;
+    private AgentOverview Overview { get; set; } = default!;
 
     protected override Task OnInitializedAsync() => RefreshAsync();
 
-    private async Task RefreshAsync() => _reading = await Agent.ReadStatusAsync(CancellationToken.None);
+    private async Task RefreshAsync() => _rows = await Overview.ReadAsync(CancellationToken.None);
 }
