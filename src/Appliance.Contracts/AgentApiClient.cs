@@ -173,28 +173,7 @@ public sealed class AgentApiClient(HttpClient http)
         return await response.Content.ReadAsStringAsync(ct);
     }
 
-    private async Task<HttpResponseMessage> GetAsync(string path, CancellationToken ct)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.GetAsync(path, ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            throw Unreachable(e);
-        }
-        try
-        {
-            await ThrowIfFailedAsync(response, ct);
-            return response;
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
-    }
+    private Task<HttpResponseMessage> GetAsync(string path, CancellationToken ct) => SendRawAsync(HttpMethod.Get, path, null, ct);
 
     private async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
