@@ -95,7 +95,9 @@ users:
 EOF
 # The agent's sandbox (appliance-agent.service's user, capabilities and restrictions) must allow what
 # the engine does to devices: make a TAP device and a bridge and enslave one to the other. A copy of the
-# unit with only ExecStart replaced tries exactly that, and reports on the serial console.
+# unit with ExecStart replaced tries exactly that, and reports on the serial console. It runs beside the
+# agent, so it leaves out the agent's prestart and directories (a second dynamic user would take over the
+# state directory, and its stop would remove the agent's runtime directory).
 cat >>"$work/user-data" <<EOF
 write_files:
   - path: /etc/appliance/pairing.token
@@ -110,7 +112,7 @@ cat >>"$work/user-data" <<'EOF'
       unit=/run/systemd/system/appliance-sandbox-check.service
       mkdir -p "$unit.d"
       cp /etc/systemd/system/appliance-agent.service "$unit"
-      printf '%s\n' '[Service]' 'Type=oneshot' 'Restart=no' 'ExecStartPre=' 'ExecStart=' \
+      printf '%s\n' '[Service]' 'Type=oneshot' 'Restart=no' 'ExecStartPre=' 'StateDirectory=' 'RuntimeDirectory=' 'ReadWritePaths=' 'ExecStart=' \
         "ExecStart=/bin/sh -c 'ip tuntap add dev sbxtap0 mode tap && ip link add sbxbr0 type bridge && ip link set sbxtap0 master sbxbr0 && ip link del sbxbr0 && ip link del sbxtap0'" \
         >"$unit.d/check.conf"
       systemctl daemon-reload
