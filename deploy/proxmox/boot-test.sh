@@ -112,7 +112,7 @@ cat >>"$work/user-data" <<'EOF'
       unit=/run/systemd/system/appliance-sandbox-check.service
       mkdir -p "$unit.d"
       cp /etc/systemd/system/appliance-agent.service "$unit"
-      printf '%s\n' '[Service]' 'Type=oneshot' 'Restart=no' 'ExecStartPre=' 'StateDirectory=' 'RuntimeDirectory=' 'ReadWritePaths=' 'ExecStart=' \
+      printf '%s\n' '[Service]' 'Type=oneshot' 'Restart=no' 'ExecStartPre=' 'StateDirectory=' 'RuntimeDirectory=' 'ReadWritePaths=' 'WorkingDirectory=/' 'ExecStart=' \
         "ExecStart=/bin/sh -c 'ip tuntap add dev sbxtap0 mode tap && ip link add sbxbr0 type bridge && ip link set sbxtap0 master sbxbr0 && ip link del sbxbr0 && ip link del sbxtap0'" \
         >"$unit.d/check.conf"
       systemctl daemon-reload

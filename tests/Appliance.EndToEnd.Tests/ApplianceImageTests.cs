@@ -20,8 +20,8 @@ public sealed class ImageCollection
 [Trait("Category", "Image")]
 public sealed class ApplianceImageTests(ITestOutputHelper output)
 {
-    // Measured on 2 cores (loaded): build ~70-90 s (publish, mmdebstrap, disk), boot to /healthz ~105 s, the deploy's
-    // token adopted ~NN s later, power-off ~7 s.
+    // Measured on 2 cores: build 55-90 s (publish, mmdebstrap, disk), boot to /healthz 44 s (106 s on a loaded machine),
+    // the token written through the guest agent adopted 15-20 s later (an agent restart), power-off ~4 s; 2 minutes in all.
     // An image built from the same agent and deploy files is reused from artifacts/image-cache.
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(8);
