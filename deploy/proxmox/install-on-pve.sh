@@ -213,7 +213,7 @@ if [[ -n $fingerprint ]]; then
   say "  API certificate SHA-256: $fingerprint (the panel pins it)"
 fi
 if [[ -n $token ]]; then
-  say "  pairing token (shown only now; paste it into the panel's 'Add appliance' form): $token"
+  say "  pairing token (shown only now; paste it into the panel's Agents page, 'Pair an agent'): $token"
 else
   say "  pairing token: the agent printed one at its first start; on the appliance: journalctl -u appliance-agent | grep 'pairing token'"
 fi

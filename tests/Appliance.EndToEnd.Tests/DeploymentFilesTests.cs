@@ -160,7 +160,7 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
-    public async Task Compose_file_points_the_panel_at_the_agents_HTTPS_API_and_keeps_its_keys_in_its_data_directory()
+    public async Task Compose_file_runs_the_lab_agent_on_HTTPS_7443_and_keeps_the_panels_keys_in_its_data_directory()
     {
         var (tool, prefix) = await ComposeClientAsync();
         var config = await ScriptRun.RunAsync(tool, [.. prefix, "--file", "docker-compose.yml", "--profile", "lab", "config"], Patience);
@@ -170,7 +170,9 @@ public sealed class DeploymentFilesTests
         string lab = labAt < panelAt ? config.Output[labAt..panelAt] : config.Output[labAt..];
         string panel = labAt < panelAt ? config.Output[panelAt..] : config.Output[panelAt..labAt];
 
-        Assert.Contains("Agent__Url: https://host.docker.internal:7443/", panel, StringComparison.Ordinal);
+        // The panel pairs agents on its Agents page (main dropped Agent:Url); the lab agent is reached through host-gateway.
+        Assert.Contains("host.docker.internal:host-gateway", panel, StringComparison.Ordinal);
+        Assert.DoesNotContain("Agent__Url", config.Output, StringComparison.Ordinal);
         Assert.Contains("PANEL_DATA: /var/lib/appliance-panel", panel, StringComparison.Ordinal);
         Assert.Contains("panel-data:/var/lib/appliance-panel", panel, StringComparison.Ordinal);
         Assert.DoesNotContain("DataProtection-Keys", config.Output, StringComparison.Ordinal);
