@@ -20,7 +20,10 @@ WORKDIR /app
 COPY --from=build /app .
 ENV DOTNET_EnableDiagnostics=0
 # Root inside the container, but docker-compose.yml drops every capability except NET_ADMIN and NET_RAW.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/7080 && printf 'GET /health HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
+# State (CA, keys, pairing token hash, local access file) in /var/lib/appliance: mount a volume there.
+# The health check is the agent's own CLI: GET /api/v1/health over HTTPS with the local access file's pinned
+# certificate and token (bash's /dev/tcp cannot speak TLS, and the image has no curl).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["dotnet", "appliance-agent.dll", "status"]
 ENTRYPOINT ["dotnet", "appliance-agent.dll"]
-CMD ["serve", "--listen", "127.0.0.1:7080"]
+CMD ["serve", "--listen", "127.0.0.1:7443"]

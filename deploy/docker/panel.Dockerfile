@@ -13,10 +13,12 @@ RUN dotnet publish src/Appliance.Web/Appliance.Web.csproj -c Release --no-restor
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
-# Volumes mounted on these paths take their ownership from the image: the unprivileged app user owns them.
-RUN install -d -o "$APP_UID" -m 0700 /var/lib/appliance-panel /home/app/.aspnet/DataProtection-Keys
+# A volume mounted on this path takes its ownership from the image: the unprivileged app user owns it. It holds the
+# database and the data-protection keys (keys/), which sign the sign-in cookies.
+RUN install -d -o "$APP_UID" -m 0700 /var/lib/appliance-panel
 COPY --from=build /app .
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    PANEL_DATA=/var/lib/appliance-panel \
     DOTNET_EnableDiagnostics=0
 EXPOSE 8080
 USER $APP_UID

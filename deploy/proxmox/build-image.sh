@@ -85,7 +85,7 @@ dotnet publish "$repo/src/Appliance.Agent" -c Release -r linux-x64 --self-contai
 inputs_hash() {
   {
     (cd "$work/agent" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-    (cd "$here" && find build-image.sh appliance-agent.service rootfs -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    (cd "$here" && find build-image.sh appliance-agent.service appliance-agent-pairing.path appliance-agent-pairing.service rootfs -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     echo "version=$version disk=$disk_mib suite=$suite"
   } | sha256sum | cut -c1-16
 }
@@ -105,8 +105,14 @@ fi
 stage="$work/stage"
 install -d "$stage/opt" "$stage/etc/systemd/system"
 cp -a "$work/agent" "$stage/opt/appliance-agent"
-install -m 0644 "$here/appliance-agent.service" "$stage/etc/systemd/system/appliance-agent.service"
+for unit in appliance-agent.service appliance-agent-pairing.path appliance-agent-pairing.service; do
+  install -m 0644 "$here/$unit" "$stage/etc/systemd/system/$unit"
+done
 cp -a "$here/rootfs/." "$stage/"
+# The guest agent's file-write (the deploy's pairing token) does not create directories: /etc/appliance must exist.
+[[ -f $stage/etc/appliance/agent.json ]] || die "rootfs/etc/appliance/agent.json is missing"
+chmod 0755 "$stage/etc/appliance" "$stage/usr/libexec/appliance/agent-prestart"
+chmod 0644 "$stage/etc/appliance/agent.json"
 root_uuid=$(cat /proc/sys/kernel/random/uuid)
 printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' "$root_uuid" >"$stage/etc/fstab"
 install -d "$stage/boot/grub"
@@ -143,7 +149,7 @@ mmdebstrap --variant=minbase --mode=root --format=directory \
   --dpkgopt='path-include=/usr/share/locale/locale.alias' \
   --customize-hook="cp -a $(q "$stage")/. \"\$1/\"" \
   --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
-  --customize-hook='chroot "$1" systemctl enable appliance-agent.service ssh.service' \
+  --customize-hook='chroot "$1" systemctl enable appliance-agent.service appliance-agent-pairing.path ssh.service' \
   --customize-hook='rm -f "$1"/etc/resolv.conf; : >"$1"/etc/machine-id; rm -f "$1"/var/lib/dbus/machine-id' \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/log/*.log' \
   "$suite" "$work/root" "$sources" >"$work/mmdebstrap.log" 2>&1 \
@@ -152,12 +158,12 @@ root="$work/root"
 [[ -e $root/vmlinuz && -e $root/initrd.img ]] || die "the kernel package left no /vmlinuz or /initrd.img symlink"
 [[ -z $(find "$root/etc/ssh" -name 'ssh_host_*') ]] || die "SSH host keys are still in the image"
 
-say "checking the unit with systemd-analyze verify"
-SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --root="$root" --man=no \
-  /etc/systemd/system/appliance-agent.service >"$work/verify.log" 2>&1 \
-  || { cat "$work/verify.log" >&2; die "systemd-analyze verify rejected appliance-agent.service"; }
+say "checking the units with systemd-analyze verify"
+SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --root="$root" --man=no /etc/systemd/system/appliance-agent.service \
+  /etc/systemd/system/appliance-agent-pairing.path /etc/systemd/system/appliance-agent-pairing.service >"$work/verify.log" 2>&1 \
+  || { cat "$work/verify.log" >&2; die "systemd-analyze verify rejected the appliance-agent units"; }
 # verify exits 0 on unknown keys and bad values ("ignoring"): any message at all is a failure here.
-[[ ! -s $work/verify.log ]] || { cat "$work/verify.log" >&2; die "systemd-analyze verify warned about appliance-agent.service"; }
+[[ ! -s $work/verify.log ]] || { cat "$work/verify.log" >&2; die "systemd-analyze verify warned about the appliance-agent units"; }
 
 # --- disk ----------------------------------------------------------------------------------------
 # GPT: 1 MiB BIOS boot (GRUB's core.img), 63 MiB ESP, root to the end so growpart can grow it.

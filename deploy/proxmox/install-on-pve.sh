@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the appliance on a Proxmox VE host: creates a VM template from the appliance qcow2, clones one
-# appliance from it and starts it. Run as root in the PVE host's shell (deploy/proxmox/README.md).
+# appliance from it, starts it and pairs it: writes a fresh pairing token through the guest agent and prints
+# it with the agent's URL and certificate fingerprint. Run as root in the PVE host's shell (deploy/proxmox/README.md).
 #
 # Usage: install-on-pve.sh --image PATH|URL [options]
 #   --image PATH|URL       appliance-<version>.qcow2 from build-image.sh            [$APPLIANCE_IMAGE]
@@ -15,6 +16,7 @@
 #   --ip CONFIG            net0 address: dhcp or ip=192.0.2.10/24,gw=192.0.2.1    [dhcp]
 #   --cores N --memory MIB --disk-size SIZE                                        [2, 1024, 8G]
 #   --no-start             create the template and the clone, do not start it
+# Environment: APPLIANCE_AGENT_WAIT, seconds to wait for the guest agent after the start (default 180).
 set -euo pipefail
 
 die() { echo "install-on-pve: $*" >&2; exit 1; }
@@ -35,6 +37,7 @@ cores=2
 memory=1024
 disk_size=8G
 start=1
+agent_wait=${APPLIANCE_AGENT_WAIT:-180}
 
 while (($#)); do
   case "$1" in
@@ -52,7 +55,7 @@ while (($#)); do
     --memory) memory=${2:?}; shift 2 ;;
     --disk-size) disk_size=${2:?}; shift 2 ;;
     --no-start) start=0; shift ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$1'; see --help" ;;
   esac
 done
@@ -67,6 +70,7 @@ done
 [[ $ci_user =~ ^[a-z_][a-z0-9_-]*$ ]] || die "--ci-user '$ci_user' is not a Linux user name"
 [[ $cores =~ ^[0-9]+$ && $memory =~ ^[0-9]+$ ]] || die "--cores and --memory take numbers (got '$cores', '$memory')"
 [[ $disk_size =~ ^[0-9]+[GM]$ ]] || die "--disk-size '$disk_size': a size like 8G"
+[[ $agent_wait =~ ^[0-9]+$ ]] || die "APPLIANCE_AGENT_WAIT '$agent_wait' must be a number of seconds"
 if [[ $ipconfig == dhcp ]]; then ipconfig=ip=dhcp; fi
 [[ $ipconfig == ip=* ]] || die "--ip '$ipconfig': dhcp or ip=ADDRESS/PREFIX,gw=GATEWAY"
 [[ -s $ssh_key ]] || die "SSH key file '$ssh_key' is missing or empty; pass --ssh-key with your public key (the appliance has no password login)"
@@ -160,22 +164,56 @@ if ((start == 0)); then
 fi
 run qm start "$vmid"
 created=()   # a started appliance is the operator's to keep or remove
-say "waiting for the QEMU guest agent of $vmid (up to 3 minutes)"
+say "waiting for the QEMU guest agent of $vmid (up to $agent_wait seconds)"
+agent_up=0
 addresses=
-for _ in $(seq 1 60); do
+deadline=$((SECONDS + agent_wait))
+while :; do
   if qm agent "$vmid" ping >/dev/null 2>&1; then
+    agent_up=1
     addresses=$(qm guest cmd "$vmid" network-get-interfaces 2>/dev/null \
       | grep -o '"ip-address" *: *"[0-9.]*"' | grep -o '[0-9.]*"$' | tr -d '"' | grep -v '^127\.' | paste -sd' ' - || true)
     [[ -n $addresses ]] && break
   fi
+  ((SECONDS < deadline)) || break
   sleep 3
 done
+
+# Pairing as the panel's deploy does it (src/Appliance.Proxmox/README.md, "pairing contract"): a fresh token written
+# to /etc/appliance/pairing.token through the guest agent (the image restarts its agent to adopt it), and the API
+# certificate's fingerprint read back from /var/lib/appliance/api.fingerprint. The token is printed once, below,
+# for the operator to paste into the panel; it is never part of a printed command.
+token=
+fingerprint=
+if ((agent_up)); then
+  token=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  say "+ pvesh create /nodes/localhost/qemu/$vmid/agent/file-write --file /etc/appliance/pairing.token --content (a new pairing token)"
+  if ! pvesh create "/nodes/localhost/qemu/$vmid/agent/file-write" --file /etc/appliance/pairing.token --content "$token" >/dev/null; then
+    say "could not write the pairing token through the guest agent"
+    token=
+  fi
+  for _ in $(seq 1 20); do
+    fingerprint=$(pvesh get "/nodes/localhost/qemu/$vmid/agent/file-read" --file /var/lib/appliance/api.fingerprint --output-format json 2>/dev/null \
+      | grep -o '"content" *: *"[0-9A-Fa-f:]*' | sed 's/.*"//' || true)
+    [[ -n $fingerprint ]] && break
+    sleep 3
+  done
+fi
+
 say "template:  $template_id ($name-template) on $storage"
 say "appliance: $vmid ($name), net0 on $bridge, net1 on $pppoe_bridge (firewall off)"
 if [[ -n $addresses ]]; then
   for a in $addresses; do
-    say "  agent API: http://$a:7080/health    ssh: ssh $ci_user@$a"
+    say "  agent API: https://$a:7443/    ssh: ssh $ci_user@$a"
   done
 else
   say "  no address reported yet; see 'qm guest cmd $vmid network-get-interfaces' or the console: qm terminal $vmid"
+fi
+if [[ -n $fingerprint ]]; then
+  say "  API certificate SHA-256: $fingerprint (the panel pins it)"
+fi
+if [[ -n $token ]]; then
+  say "  pairing token (shown only now; paste it into the panel's Agents page, 'Pair an agent'): $token"
+else
+  say "  pairing token: the agent printed one at its first start; on the appliance: journalctl -u appliance-agent | grep 'pairing token'"
 fi

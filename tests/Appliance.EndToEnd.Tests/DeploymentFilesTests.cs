@@ -1,13 +1,14 @@
 using System.Runtime.Versioning;
+using Appliance.Agent.Config;
 using Appliance.EndToEnd.Tests.Support;
 
 namespace Appliance.EndToEnd.Tests;
 
 /// <summary>
 /// The deployment files that cannot run here (no Proxmox host, no Docker engine) are at least checked
-/// statically: every script under deploy/ parses and passes shellcheck, the agent's systemd unit passes
-/// systemd-analyze verify and security, and docker-compose.yml is a valid Compose file with and without
-/// the lab profile.
+/// statically: every script under deploy/ parses and passes shellcheck, the agent's systemd units pass
+/// systemd-analyze verify and security, the image's agent.json passes the agent's own config reader, and
+/// docker-compose.yml is a valid Compose file with and without the lab profile.
 /// </summary>
 [Trait("Category", "Deploy")]
 [SupportedOSPlatform("linux")]
@@ -17,9 +18,14 @@ public sealed class DeploymentFilesTests
 
     public static TheoryData<string> Scripts() => new(ScriptPaths());
 
+    private const string Prestart = "deploy/proxmox/rootfs/usr/libexec/appliance/agent-prestart";
+
+    private static readonly string[] Units = ["appliance-agent.service", "appliance-agent-pairing.path", "appliance-agent-pairing.service"];
+
     private static List<string> ScriptPaths() =>
         Directory.EnumerateFiles(RepositoryRoot.Combine("deploy"), "*.sh", SearchOption.AllDirectories)
             .Select(path => Path.GetRelativePath(RepositoryRoot.Path, path))
+            .Append(Prestart)
             .Order(StringComparer.Ordinal)
             .ToList();
 
@@ -41,30 +47,38 @@ public sealed class DeploymentFilesTests
 
         string? missing = await DebianTools.EnsureAsync("shellcheck", "shellcheck");
         Assert.True(missing is null, missing);
-        var check = await ScriptRun.RunAsync("shellcheck", ["--shell=bash", "--severity=style", "--external-sources", script], Patience);
+        // The shell comes from each script's #! line (the image's agent-prestart is POSIX sh).
+        var check = await ScriptRun.RunAsync("shellcheck", ["--severity=style", "--external-sources", script], Patience);
         Assert.True(check.Succeeded, check.Describe($"shellcheck {script}"));
     }
 
     [Fact]
-    public async Task Agent_unit_passes_systemd_analyze_verify_without_a_warning()
+    public async Task Agent_units_pass_systemd_analyze_verify_without_a_warning()
     {
-        // verify needs the unit's ExecStart and systemd's own units under one root: a small fake of the image.
+        // verify needs the units' executables and systemd's own units under one root: a small fake of the image.
         var root = Directory.CreateTempSubdirectory("appliance-unit-");
         try
         {
             string units = Path.Combine(root.FullName, "etc", "systemd", "system");
             Directory.CreateDirectory(units);
-            File.Copy(RepositoryRoot.Combine("deploy", "proxmox", "appliance-agent.service"), Path.Combine(units, "appliance-agent.service"));
+            foreach (string unit in Units)
+                File.Copy(RepositoryRoot.Combine("deploy", "proxmox", unit), Path.Combine(units, unit));
             string agent = Path.Combine(root.FullName, "opt", "appliance-agent", "appliance-agent");
             Directory.CreateDirectory(Path.GetDirectoryName(agent)!);
             File.WriteAllText(agent, "#!/bin/sh\n");
             File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            string prestart = Path.Combine(root.FullName, "usr", "libexec", "appliance", "agent-prestart");
+            Directory.CreateDirectory(Path.GetDirectoryName(prestart)!);
+            File.Copy(RepositoryRoot.Combine(Prestart.Split('/')), prestart);
             Directory.CreateDirectory(Path.Combine(root.FullName, "usr", "lib", "systemd"));
             var copy = await ScriptRun.RunAsync("cp", ["-a", "/usr/lib/systemd/system", Path.Combine(root.FullName, "usr", "lib", "systemd")], Patience);
             Assert.True(copy.Succeeded, copy.Describe("cp of systemd's units"));
+            Directory.CreateDirectory(Path.Combine(root.FullName, "usr", "bin"));
+            File.Copy("/usr/bin/systemctl", Path.Combine(root.FullName, "usr", "bin", "systemctl"));
+            File.CreateSymbolicLink(Path.Combine(root.FullName, "bin"), "usr/bin");
 
             var verify = await ScriptRun.RunAsync("systemd-analyze",
-                ["verify", $"--root={root.FullName}", "--man=no", "/etc/systemd/system/appliance-agent.service"],
+                ["verify", $"--root={root.FullName}", "--man=no", .. Units.Select(unit => "/etc/systemd/system/" + unit)],
                 Patience, new Dictionary<string, string> { ["SYSTEMD_LOG_LEVEL"] = "notice" });
             // verify exits 0 on unknown keys and bad values ("..., ignoring"): any message is a finding.
             Assert.True(verify.Succeeded && verify.Output.Length == 0, verify.Describe("systemd-analyze verify"));
@@ -83,6 +97,36 @@ public sealed class DeploymentFilesTests
             ["security", "--offline=true", "--threshold=30", "--no-pager", "deploy/proxmox/appliance-agent.service"], Patience);
         Assert.True(security.Succeeded, security.Describe("systemd-analyze security --threshold=30"));
         Assert.Contains("Overall exposure level for appliance-agent.service", security.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_images_agent_json_passes_the_agents_config_reader_and_opens_the_API_and_the_tunnel_to_the_network()
+    {
+        string path = RepositoryRoot.Combine("deploy", "proxmox", "rootfs", "etc", "appliance", "agent.json");
+        var file = AgentConfigFile.Locate(path, Path.GetTempPath());
+        Assert.True(file.Exists, $"{path} is missing: the guest agent's file-write of the pairing token needs /etc/appliance");
+
+        var (config, errors) = file.Load(new Dictionary<string, string?>(), environment: null, hostName: "appliance");
+
+        Assert.True(config is not null, string.Join("\n", errors.Lines()));
+        Assert.Equal("0.0.0.0:7443", config.Api.Listen);
+        Assert.Equal(["udp 0.0.0.0:1194", "tcp 0.0.0.0:1194"], config.Tunnel.Listen);
+        // The uplink is left to agent-prestart (the second NIC in PCI order); naming one here would turn that off.
+        Assert.Null(config.Uplink.Nic);
+        Assert.Null(config.Uplink.Bridge);
+        Assert.False(config.Lab.PppoeServer);
+    }
+
+    [Fact]
+    public async Task The_image_unit_hands_over_the_preset_token_and_the_uplink_choice_to_the_agent()
+    {
+        string unit = await File.ReadAllTextAsync(RepositoryRoot.Combine("deploy", "proxmox", "appliance-agent.service"));
+        Assert.Contains("ExecStartPre=+/usr/libexec/appliance/agent-prestart", unit, StringComparison.Ordinal);
+        Assert.Contains("--pairing-token-file /run/appliance/pairing.token", unit, StringComparison.Ordinal);
+        Assert.Contains("EnvironmentFile=-/run/appliance/uplink.env", unit, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^After=.*\bcloud-init\.service\b", unit);
+        string path = await File.ReadAllTextAsync(RepositoryRoot.Combine("deploy", "proxmox", "appliance-agent-pairing.path"));
+        Assert.Contains("PathExists=/etc/appliance/pairing.token", path, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -113,6 +157,29 @@ public sealed class DeploymentFilesTests
         Assert.Contains("NET_ADMIN", lab, StringComparison.Ordinal);
         Assert.Contains("NET_RAW", lab, StringComparison.Ordinal);
         Assert.Contains("/dev/net/tun", lab, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compose_file_runs_the_lab_agent_on_HTTPS_7443_and_keeps_the_panels_keys_in_its_data_directory()
+    {
+        var (tool, prefix) = await ComposeClientAsync();
+        var config = await ScriptRun.RunAsync(tool, [.. prefix, "--file", "docker-compose.yml", "--profile", "lab", "config"], Patience);
+        Assert.True(config.Succeeded, config.Describe("compose config (lab profile)"));
+        int labAt = config.Output.IndexOf("lab-agent:", StringComparison.Ordinal);
+        int panelAt = config.Output.IndexOf("  panel:", StringComparison.Ordinal);
+        string lab = labAt < panelAt ? config.Output[labAt..panelAt] : config.Output[labAt..];
+        string panel = labAt < panelAt ? config.Output[panelAt..] : config.Output[panelAt..labAt];
+
+        // The panel pairs agents on its Agents page (main dropped Agent:Url); the lab agent is reached through host-gateway.
+        Assert.Contains("host.docker.internal:host-gateway", panel, StringComparison.Ordinal);
+        Assert.DoesNotContain("Agent__Url", config.Output, StringComparison.Ordinal);
+        Assert.Contains("PANEL_DATA: /var/lib/appliance-panel", panel, StringComparison.Ordinal);
+        Assert.Contains("panel-data:/var/lib/appliance-panel", panel, StringComparison.Ordinal);
+        Assert.DoesNotContain("DataProtection-Keys", config.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("7080", config.Output, StringComparison.Ordinal);
+        Assert.Matches(@"- --listen\s+- 0\.0\.0\.0:7443", lab);
+        // bash's /dev/tcp cannot speak TLS: the agent's own CLI checks the authenticated health over HTTPS.
+        Assert.Matches(@"- dotnet\s+- appliance-agent\.dll\s+- status", lab);
     }
 
     /// <summary>The Compose v2 plugin when the docker client has it, else docker-compose (Debian package); neither needs an engine for `config`.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using System.Security.Cryptography;
 using Appliance.EndToEnd.Tests.Support;
 
 namespace Appliance.EndToEnd.Tests;
@@ -26,7 +27,12 @@ public sealed class InstallOnPveScriptTests : IDisposable
           id) echo 0 ;;
           pveversion) echo "pve-manager/${PVE_STUB_VERSION}/faa83925c9641325 (running kernel: 6.8.4-2-pve)" ;;
           pvesm) printf 'Name Type Status Total Used Available %%\nlocal-lvm lvmthin active 100 1 99 1.00%%\n' ;;
-          pvesh) n=$(cat "$state/nextid" 2>/dev/null || echo 100); echo "$n"; echo $((n + 1)) >"$state/nextid" ;;
+          pvesh)
+            case "$2" in
+              */agent/file-write) printf '%s' "$6" >"$state/guest-pairing.token" ;;
+              */agent/file-read) printf '{"content":"%s\\n","bytes-read":96}\n' "${PVE_STUB_FINGERPRINT:?}" ;;
+              *) n=$(cat "$state/nextid" 2>/dev/null || echo 100); echo "$n"; echo $((n + 1)) >"$state/nextid" ;;
+            esac ;;
           ip) printf '7: vmbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n8: vmbr1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n' ;;
           qemu-img) echo "file format: qcow2" ;;
           qm)
@@ -63,6 +69,9 @@ public sealed class InstallOnPveScriptTests : IDisposable
 
     private string Image => Path.Combine(_dir.FullName, "appliance-1.0.0.qcow2");
 
+    /// <summary>What the guest's agent published as its API certificate fingerprint (read back through the guest agent).</summary>
+    private readonly string _fingerprint = string.Join(':', Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).Chunk(2).Select(pair => new string(pair)));
+
     private async Task<(ScriptResult Result, string[] Calls)> InstallAsync(string pveVersion, string? failOn = null)
     {
         var environment = new Dictionary<string, string>
@@ -70,6 +79,9 @@ public sealed class InstallOnPveScriptTests : IDisposable
             ["PATH"] = Path.Combine(_dir.FullName, "bin") + ":" + Environment.GetEnvironmentVariable("PATH"),
             ["PVE_STUB_STATE"] = _dir.FullName,
             ["PVE_STUB_VERSION"] = pveVersion,
+            ["PVE_STUB_FINGERPRINT"] = _fingerprint,
+            // One look for the guest agent: a stand-in that does not answer would otherwise be polled for 3 minutes.
+            ["APPLIANCE_AGENT_WAIT"] = "0",
         };
         if (failOn is not null)
             environment["PVE_STUB_FAIL"] = failOn;
@@ -102,7 +114,39 @@ public sealed class InstallOnPveScriptTests : IDisposable
         AssertCalled(calls, "qm clone 100 101 --name appliance --full 1 --storage local-lvm", result);
         AssertCalled(calls, "qm start 101", result);
         Assert.DoesNotContain(calls, call => call.StartsWith("qm destroy", StringComparison.Ordinal));
-        Assert.Contains("agent API: http://192.0.2.10:7080/health", result.Output, StringComparison.Ordinal);
+        Assert.Contains("agent API: https://192.0.2.10:7443/", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_the_start_it_writes_a_fresh_pairing_token_through_the_guest_agent_and_prints_it_once_with_the_fingerprint()
+    {
+        var (result, calls) = await InstallAsync("8.2.4");
+
+        Assert.True(result.Succeeded, result.Describe("install-on-pve.sh"));
+        string tokenFile = Path.Combine(_dir.FullName, "guest-pairing.token");
+        Assert.True(File.Exists(tokenFile), $"no agent/file-write of the pairing token\n{result.Describe("install-on-pve.sh")}");
+        string token = File.ReadAllText(tokenFile);
+        // 32 random bytes in base64url, as the panel's deploy makes them.
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", token);
+        int start = Array.IndexOf(calls, "qm start 101");
+        int write = Array.FindIndex(calls, call => call.StartsWith("pvesh create /nodes/localhost/qemu/101/agent/file-write --file /etc/appliance/pairing.token --content ", StringComparison.Ordinal));
+        Assert.True(start >= 0 && write > start, $"the token must be written after the start\n  {string.Join("\n  ", calls)}");
+        AssertCalled(calls, "pvesh get /nodes/localhost/qemu/101/agent/file-read --file /var/lib/appliance/api.fingerprint --output-format json", result);
+
+        var lines = result.Output.Split('\n');
+        Assert.Single(lines, line => line.Contains(token, StringComparison.Ordinal) && line.Contains("pairing token", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.StartsWith('+') && line.Contains(token, StringComparison.Ordinal));
+        Assert.Contains($"API certificate SHA-256: {_fingerprint}", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_guest_agent_it_says_where_the_agent_printed_its_pairing_token()
+    {
+        var (result, calls) = await InstallAsync("8.2.4", failOn: "qm agent 101 ping");
+
+        Assert.True(result.Succeeded, result.Describe("install-on-pve.sh"));
+        Assert.DoesNotContain(calls, call => call.Contains("agent/file-write", StringComparison.Ordinal));
+        Assert.Contains("journalctl -u appliance-agent | grep 'pairing token'", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
