@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Appliance.Web.Tests.Browser;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Appliance.Web.Tests.EndToEnd;
@@ -17,7 +19,7 @@ namespace Appliance.Web.Tests.EndToEnd;
 [SupportedOSPlatform("linux")]
 [Collection(BrowserCollection.Name)]
 [Trait("Category", "EndToEnd")]
-public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Password = "correct horse battery";
     private const string ClientName = "e2e-dialer";
@@ -29,9 +31,14 @@ public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium) : I
     private const int PoolSize = 32;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private PppoeRig _rig = default!;
 
-    public async Task InitializeAsync() => _rig = await PppoeRig.StartAsync(LabUser, LabPassword, IspAddress);
+    public async Task InitializeAsync()
+    {
+        _rig = await PppoeRig.StartAsync(LabUser, LabPassword, IspAddress);
+        Phase("agent answering, panel up, dialling guest booting");
+    }
 
     public async Task DisposeAsync()
     {
@@ -70,22 +77,27 @@ public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium) : I
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-profile").ClickAsync());
         string profile = Path.Combine(_rig.Scratch, download.SuggestedFilename);
         await download.SaveAsAsync(profile);
+        Phase("panel set up, agent paired, profile downloaded");
 
         // The lab ISP is up on the agent's bridge.
         await _rig.Agent.WaitForLabAsync("running", TimeSpan.FromSeconds(90));
+        Phase("lab ISP running");
 
         // The remote machine: the OpenVPN client's TAP joins the dialling guest's on the remote bridge.
         using var openvpn = new RealOpenVpnClient(profile);
         await openvpn.WaitForAsync(RealOpenVpnClient.Connected, Patience);
         _rig.Remote.Adopt(openvpn.TapName);
+        Phase("OpenVPN connected, its TAP on the remote bridge");
 
         // pppd gets an address from the lab pool and IPv6CP's link-local, and the ISP answers pings over both.
         await _rig.Dialer.WaitUntilAsync(d => d.Ipv4Address is not null, "IPCP address", Patience);
         var address = IPAddress.Parse(_rig.Dialer.Ipv4Address!);
+        Phase($"IPCP up: {address}");
         Assert.True(InPool(address), $"pppd got {address}, outside the lab pool of {PoolSize} from {FirstPoolAddress}");
         await _rig.Dialer.WaitUntilAsync(d => d.LinkLocalAddress is not null, "IPv6CP link-local address", Patience);
         Assert.Equal(IPAddress.Parse("fe80::2"), IPAddress.Parse(_rig.Dialer.LinkLocalAddress!));
         await _rig.Dialer.WaitUntilAsync(d => d.Answered(IspAddress) && d.Answered(IspLinkLocal), "ping reply from the ISP over IPv4 and IPv6", Patience);
+        Phase("IPv6CP up, the ISP answers pings over IPv4 and IPv6");
 
         // The live session list: the client with short frames both ways, not flagged as missing.
         await page.GotoAsync(_rig.Panel.Url("/sessions"));
@@ -114,7 +126,10 @@ public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium) : I
         await page.GotoAsync(_rig.Panel.Url("/sessions"));
         await Expect(sessionRow.GetByTestId("short-frames")).ToHaveTextAsync(new Regex(@"[1-9]"));
         await Screenshots.SaveAsync(page, "31-sessions-pppoe");
+        Phase("session page and list checked");
     }
+
+    private void Phase(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
     private static bool InPool(IPAddress address)
     {
