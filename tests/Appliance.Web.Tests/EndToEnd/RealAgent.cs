@@ -120,6 +120,7 @@ public sealed class RealAgent : IAsyncDisposable
             {
                 _process.Kill();
                 await _process.WaitForExitAsync();
+                StopOrphanedLabGuest();
             }
         }
         _process.Dispose();
@@ -142,6 +143,21 @@ public sealed class RealAgent : IAsyncDisposable
                 throw new TimeoutException($"the lab did not reach '{state}' within {patience.TotalSeconds} s (now {lab?.State ?? "absent"}: {lab?.Detail}); agent: {Output}\nlab console:\n{LabConsole}");
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>
+    /// A killed agent cannot stop its lab ISP: its guest (the leader of its own process group, its PID in UML's pid file
+    /// under the lab directory) is killed by that PID and group, and the lab's TAP deleted.
+    /// </summary>
+    private void StopOrphanedLabGuest()
+    {
+        string pidFile = Path.Combine(_directory, "state", "lab", "uml", "appl-lab-isp", "pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            return;
+        string id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Run("kill", "-KILL", "--", "-" + id);
+        Run("kill", "-KILL", id);
+        Run("ip", "link", "del", "appl-isp0");
     }
 
     private static string DotnetHost =>
