@@ -84,7 +84,7 @@ public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium, ITe
         Phase("lab ISP running");
 
         // The remote machine: the OpenVPN client's TAP joins the dialling guest's on the remote bridge.
-        using var openvpn = new RealOpenVpnClient(profile);
+        using var openvpn = new RealOpenVpnClient(profile, hostIpv6: false);
         await openvpn.WaitForAsync(RealOpenVpnClient.Connected, Patience);
         _rig.Remote.Adopt(openvpn.TapName);
         Phase("OpenVPN connected, its TAP on the remote bridge");
@@ -99,12 +99,14 @@ public sealed class PppoeThroughPanelEndToEndTests(ChromiumFixture chromium, ITe
         await _rig.Dialer.WaitUntilAsync(d => d.Answered(IspAddress) && d.Answered(IspLinkLocal), "ping reply from the ISP over IPv4 and IPv6", Patience);
         Phase("IPv6CP up, the ISP answers pings over IPv4 and IPv6");
 
-        // The live session list: the client with short frames both ways, not flagged as missing.
+        // The live session list: the client with short frames both ways, not flagged as missing, and nothing dropped (the
+        // remote machine sends only PPPoE: IPv6 is off on its TAP and bridge).
         await page.GotoAsync(_rig.Panel.Url("/sessions"));
         var sessionRow = page.GetByTestId("session-row").Filter(new LocatorFilterOptions { HasText = ClientName });
         await Expect(sessionRow).ToBeVisibleAsync();
         await Expect(sessionRow.GetByTestId("short-frames")).ToHaveTextAsync(new Regex(@"^\s*[1-9][\d,]*\s*/\s*[1-9][\d,]*\s*$"));
         await Expect(sessionRow.GetByTestId("short-frames")).Not.ToHaveClassAsync(new Regex("short-frames-missing"));
+        await Expect(sessionRow.Locator("td").Last).ToHaveTextAsync("0");
 
         // The session page: discovery reached a session, LCP / IPCP / IPv6CP opened, the 14-33 class counted both ways,
         // and the diagnosis finds nothing wrong.
