@@ -7,7 +7,8 @@ namespace Appliance.Web.Tests.EndToEnd;
 
 /// <summary>
 /// The real <c>appliance-agent serve</c> as a child process: its own state directory, API and tunnel on loopback ports the
-/// kernel picks, a preset pairing token, and its uplink on a lab bridge of this test's own (no PPPoE server). Stopped by
+/// kernel picks, a preset pairing token, and its uplink on a lab bridge of this test's own (with the lab's PPPoE server
+/// only when asked for). Stopped by
 /// PID and its bridge, TAP and files removed at dispose, also when the test failed.
 /// </summary>
 public sealed class RealAgent : IAsyncDisposable
@@ -46,16 +47,34 @@ public sealed class RealAgent : IAsyncDisposable
         }
     }
 
-    public static async Task<RealAgent> StartAsync()
+    /// <param name="labPppoeServer">Whether the agent boots its lab ISP (pppoe-server in a user-mode-linux guest) on the bridge.</param>
+    /// <summary>The lab ISP guest's console (the agent's state directory, lab/isp-console.log), for failure messages.</summary>
+    public string LabConsole
+    {
+        get
+        {
+            string path = Path.Combine(_directory, "state", "lab", "isp-console.log");
+            try
+            {
+                return File.Exists(path) ? File.ReadAllText(path) : "(no lab console yet)";
+            }
+            catch (IOException e)
+            {
+                return $"(lab console unreadable: {e.Message})";
+            }
+        }
+    }
+
+    public static async Task<RealAgent> StartAsync(bool labPppoeServer = false)
     {
         string suffix = Guid.NewGuid().ToString("N")[..6];
         string directory = Directory.CreateTempSubdirectory("panel-e2e-agent-").FullName;
         string config = Path.Combine(directory, "agent.json");
-        await File.WriteAllTextAsync(config, """
+        await File.WriteAllTextAsync(config, $$"""
             { "api": { "listen": "127.0.0.1:0" },
               "tunnel": { "listen": ["udp 127.0.0.1:0"], "pingSeconds": 1, "pingRestartSeconds": 10 },
               "profiles": { "serverHost": "127.0.0.1" },
-              "lab": { "pppoeServer": false } }
+              "lab": { "pppoeServer": {{(labPppoeServer ? "true" : "false")}} } }
             """);
         string token = "e2e-pairing-token-" + Guid.NewGuid().ToString("N");
         string tokenFile = Path.Combine(directory, "pairing.token");
@@ -101,6 +120,7 @@ public sealed class RealAgent : IAsyncDisposable
             {
                 _process.Kill();
                 await _process.WaitForExitAsync();
+                StopOrphanedLabGuest();
             }
         }
         _process.Dispose();
@@ -108,6 +128,36 @@ public sealed class RealAgent : IAsyncDisposable
         Run("ip", "link", "del", UplinkTap);
         Run("ip", "link", "del", Bridge);
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Polls the health document until the lab's PPPoE server reports <paramref name="state"/>.</summary>
+    public async Task WaitForLabAsync(string state, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            var lab = (await Api.GetHealthAsync()).Lab;
+            if (lab?.State == state)
+                return;
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the lab did not reach '{state}' within {patience.TotalSeconds} s (now {lab?.State ?? "absent"}: {lab?.Detail}); agent: {Output}\nlab console:\n{LabConsole}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>
+    /// A killed agent cannot stop its lab ISP: its guest (the leader of its own process group, its PID in UML's pid file
+    /// under the lab directory) is killed by that PID and group, and the lab's TAP deleted.
+    /// </summary>
+    private void StopOrphanedLabGuest()
+    {
+        string pidFile = Path.Combine(_directory, "state", "lab", "uml", "appl-lab-isp", "pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            return;
+        string id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Run("kill", "-KILL", "--", "-" + id);
+        Run("kill", "-KILL", id);
+        Run("ip", "link", "del", "appl-isp0");
     }
 
     private static string DotnetHost =>

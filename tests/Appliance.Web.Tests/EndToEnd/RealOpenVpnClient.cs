@@ -5,16 +5,27 @@ namespace Appliance.Web.Tests.EndToEnd;
 
 /// <summary>
 /// The stock OpenVPN 2.6 client on a profile the panel handed out, as a Linux user runs it (the profile's own <c>up</c>
-/// brings the TAP up), with a TAP name of the test's own. Killed by PID and the TAP removed at dispose.
+/// brings the TAP up), with a TAP name of the test's own, optionally made beforehand without IPv6. Killed by PID and the
+/// TAP removed at dispose.
 /// </summary>
 public sealed class RealOpenVpnClient : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    public RealOpenVpnClient(string profilePath)
+    /// <param name="profilePath">The profile as downloaded.</param>
+    /// <param name="hostIpv6">
+    /// False to make the TAP beforehand with IPv6 off (OpenVPN then opens it by name), so the kernel sends nothing of its
+    /// own into the tunnel; true leaves the TAP to OpenVPN and the kernel's IPv6 chatter on it.
+    /// </param>
+    public RealOpenVpnClient(string profilePath, bool hostIpv6 = true)
     {
         TapName = "pact" + Guid.NewGuid().ToString("N")[..6];
+        if (!hostIpv6)
+        {
+            RealAgent.Run("ip", "tuntap", "add", "dev", TapName, "mode", "tap");
+            RealAgent.Run("sysctl", "-qw", $"net.ipv6.conf.{TapName}.disable_ipv6=1");
+        }
         var start = new ProcessStartInfo("openvpn")
         {
             WorkingDirectory = Path.GetDirectoryName(profilePath)!,
