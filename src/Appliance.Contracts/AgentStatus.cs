@@ -6,7 +6,7 @@ public sealed record AgentStatus(string Version, string Uplink, string UplinkKin
 /// <summary>One switch port and its counters, as the agent reports it.</summary>
 public sealed record PortStatus(int Id, string Name, string Kind, int LearnedMacs, DirectionCountersDto In, DirectionCountersDto Out);
 
-/// <summary>One direction's counters. Keys are stable names (size class "14-33", family "pppoe_session", "IPCP Configure-Ack", drop "queue_full").</summary>
+/// <summary>One direction's counters. Keys are stable names: size class "14-33", family "PppoeSession" (the engine's EtherTypeFamily), PPPoE code "PADI", PPP protocol "IPV6CP", control "IPCP Configure-Ack", header status, drop "queue_full".</summary>
 public sealed record DirectionCountersDto(
     long Frames,
     long Bytes,
