@@ -27,7 +27,7 @@ public sealed class PanelBrowserTests(ChromiumFixture chromium) : IDisposable
         };
         page.Console += (_, message) =>
         {
-            if (message.Type == "error")
+            if (message.Type == "error" && ChromiumFixture.IsPanelProblem(message.Text))
                 problems.Add(message.Text);
         };
 

@@ -229,7 +229,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         };
         page.Console += (_, message) =>
         {
-            if (message.Type == "error")
+            if (message.Type == "error" && ChromiumFixture.IsPanelProblem(message.Text))
                 _problems.Add(message.Text);
         };
         await page.GotoAsync(_panel.Url("/setup"));
