@@ -78,15 +78,22 @@ public partial class ProfilePanel
         await LoadNotesAsync();
     }
 
+    /// <summary>Loads the notes of the platform chosen now; an answer that arrives after the choice changed again is dropped (the later request shows its own).</summary>
     private async Task LoadNotesAsync()
     {
+        string platform = Platform;
         try
         {
-            Notes = await Catalog.GetNotesAsync(AgentId, Platform);
+            var notes = await Catalog.GetNotesAsync(AgentId, platform);
+            if (platform != Platform)
+                return;
+            Notes = notes;
             NotesProblem = null;
         }
         catch (Exception e) when (e is AgentApiException or AgentNotPairedException)
         {
+            if (platform != Platform)
+                return;
             Notes = null;
             NotesProblem = e.Message;
         }
