@@ -175,11 +175,14 @@ public sealed class EthernetSwitch : IDisposable
             egress.Counters.Out.RecordDrop(DropReason.PortClosed, frame.Length);
             return;
         }
+        // The observer hears of the frame before the device sends it: a client answers within microseconds, and its
+        // answer, read on another thread, must not reach the observer before the frame it answers (a PPP tracker would
+        // take the Ack for an answer to nothing). A frame the device then refuses is in the Out drop counters.
+        egress.Observer?.OnFrame(frame, info, FrameDirection.Outbound, now);
         if (egress.Sink.TrySend(frame, out var reason))
         {
             egress.Counters.Out.Record(info);
             egress.Tap?.OnFrame(frame, FrameDirection.Outbound);
-            egress.Observer?.OnFrame(frame, info, FrameDirection.Outbound, now);
         }
         else
         {

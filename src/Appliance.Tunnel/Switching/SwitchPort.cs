@@ -38,7 +38,10 @@ public sealed class SwitchPort
         set => _tap = value;
     }
 
-    /// <summary>Observer of every frame in and out with its classification (a PPPoE session tracker); null when none.</summary>
+    /// <summary>
+    /// Observer of every frame in and out with its classification (a PPPoE session tracker); null when none. Outbound frames
+    /// are observed as they are handed to the device, before any answer to them can come in.
+    /// </summary>
     public IFrameObserver? Observer
     {
         get => _observer;

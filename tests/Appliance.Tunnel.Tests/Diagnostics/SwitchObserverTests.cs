@@ -57,7 +57,7 @@ public sealed class SwitchObserverTests
     }
 
     [Fact]
-    public void Observer_gets_delivered_outbound_frames_and_not_the_ones_the_device_refused()
+    public void Observer_gets_outbound_frames_as_handed_to_the_device_and_a_refusal_shows_in_the_drop_counters()
     {
         using var fixture = new SwitchFixture();
         var observer = new RecordingObserver();
@@ -68,10 +68,28 @@ public sealed class SwitchObserverTests
         fixture.SinkA.Refuse = DropReason.QueueFull;
         fixture.Switch.Forward(fixture.Uplink, padi);
 
-        var seen = Assert.Single(observer.Frames);
-        Assert.Equal(FrameDirection.Outbound, seen.Direction);
-        Assert.Equal(PppoeDiscoveryCode.Padi, seen.Info.PppoeCode);
+        Assert.Equal(2, observer.Frames.Count);
+        Assert.All(observer.Frames, f => Assert.Equal(FrameDirection.Outbound, f.Direction));
+        Assert.Equal(1, fixture.SessionA.Counters.Out.Snapshot().Frames);
         Assert.Equal(1, fixture.SessionA.Counters.Out.Snapshot().Drops(DropReason.QueueFull));
+    }
+
+    [Fact]
+    public void A_client_that_answers_at_once_is_observed_after_the_frame_it_answers()
+    {
+        using var fixture = new SwitchFixture();
+        var observer = new RecordingObserver();
+        fixture.SessionA.Observer = observer;
+        var pado = FrameBuilder.PppoeDiscovery(FrameBuilder.ClientA, FrameBuilder.Concentrator, PppoeDiscoveryCode.Pado);
+        var padr = FrameBuilder.PppoeDiscovery(FrameBuilder.Concentrator, FrameBuilder.ClientA, PppoeDiscoveryCode.Padr);
+        // The client learns its port first, then answers the offer inside the very send that carries it.
+        fixture.Switch.Forward(fixture.SessionA, FrameBuilder.PppoeDiscovery(MacAddress.Broadcast, FrameBuilder.ClientA, PppoeDiscoveryCode.Padi));
+        observer.Frames.Clear();
+        fixture.SinkA.Answer = _ => { fixture.SinkA.Answer = null; fixture.Switch.Forward(fixture.SessionA, padr); };
+
+        fixture.Switch.Forward(fixture.Uplink, pado);
+
+        Assert.Equal([PppoeDiscoveryCode.Pado, PppoeDiscoveryCode.Padr], observer.Frames.Select(f => f.Info.PppoeCode));
     }
 
     [Fact]

@@ -12,6 +12,9 @@ internal sealed class RecordingSink : IFrameSink
     /// <summary>When set, every send fails with this reason.</summary>
     public DropReason? Refuse { get; set; }
 
+    /// <summary>Called inside a successful send: a peer that answers at once.</summary>
+    public Action<byte[]>? Answer { get; set; }
+
     public bool TrySend(ReadOnlySpan<byte> frame, out DropReason reason)
     {
         if (Refuse is { } refusal)
@@ -19,7 +22,9 @@ internal sealed class RecordingSink : IFrameSink
             reason = refusal;
             return false;
         }
-        Frames.Enqueue(frame.ToArray());
+        var copy = frame.ToArray();
+        Frames.Enqueue(copy);
+        Answer?.Invoke(copy);
         reason = default;
         return true;
     }
