@@ -134,6 +134,9 @@ public sealed class AgentApiClient(HttpClient http)
 
     public Task<ClientDto> EnableClientAsync(string name, CancellationToken ct = default) => SendAsync<ClientDto>(HttpMethod.Post, ApiRoutes.ClientEnable(name), null, ct);
 
+    public Task<ClientDto> SetConcurrentSessionsAsync(string name, bool allowed, CancellationToken ct = default) =>
+        SendAsync<ClientDto>(HttpMethod.Put, ApiRoutes.ClientConcurrent(name), new ConcurrentSessionsRequest(allowed), ct);
+
     /// <summary>The profile file: its suggested file name and its text (it holds the client's private key).</summary>
     public async Task<(string FileName, string Content)> GetProfileAsync(string name, string transport, string platform, CancellationToken ct = default)
     {

@@ -129,6 +129,18 @@ public sealed partial class AgentApiTests(DaemonFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Concurrent_sessions_are_off_until_allowed_per_client_and_refused_for_an_unknown_one()
+    {
+        await Daemon.Api.IssueClientAsync(new IssueClientRequest("api-cora"));
+
+        Assert.False((await Daemon.Api.GetClientAsync("api-cora")).AllowConcurrent);
+        Assert.True((await Daemon.Api.SetConcurrentSessionsAsync("api-cora", allowed: true)).AllowConcurrent);
+        Assert.True((await Daemon.Api.GetClientAsync("api-cora")).AllowConcurrent);
+        var unknown = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.SetConcurrentSessionsAsync("api-nobody", allowed: true));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+    }
+
+    [Fact]
     public async Task A_profile_comes_as_a_named_file_for_the_transport_and_platform()
     {
         await Daemon.Api.IssueClientAsync(new IssueClientRequest("api-paul"));

@@ -364,6 +364,38 @@ public sealed class ClientRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Concurrent_sessions_are_off_by_default_and_the_setting_is_durable_and_survives_a_renewal()
+    {
+        Issue("alice");
+        Issue("bob");
+        Assert.False(Clients.AllowsConcurrent("alice"));
+
+        var allowed = Clients.SetAllowConcurrent("alice", allow: true);
+        Clients.Renew("alice");
+
+        Assert.True(allowed.Value!.AllowConcurrent);
+        Assert.True(Clients.AllowsConcurrent("alice"));
+        Assert.False(Clients.AllowsConcurrent("bob"));
+        Assert.False(Clients.AllowsConcurrent("nobody"));
+        using (var reopened = ReopenElsewhere())
+            Assert.True(reopened.Clients.FindLatest("alice")!.AllowConcurrent);
+        Clients.SetAllowConcurrent("alice", allow: false);
+        Assert.False(Clients.AllowsConcurrent("alice"));
+    }
+
+    [Fact]
+    public void Concurrent_sessions_cannot_be_allowed_for_a_client_not_in_force()
+    {
+        Issue("alice");
+        Clients.Revoke("alice");
+
+        var result = Clients.SetAllowConcurrent("alice", allow: true);
+
+        Assert.False(result.Succeeded);
+        Assert.False(Clients.AllowsConcurrent("alice"));
+    }
+
+    [Fact]
     public void A_registry_written_before_the_disabled_flag_existed_still_loads()
     {
         Issue("alice");

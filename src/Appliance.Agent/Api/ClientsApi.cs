@@ -27,6 +27,7 @@ internal static class ClientsApi
         group.MapPost("/{name}/renew", Renew);
         group.MapPost("/{name}/disable", (string name, ApplianceState state, TunnelHost tunnel, TimeProvider time) => SetDisabled(name, true, state, tunnel, time));
         group.MapPost("/{name}/enable", (string name, ApplianceState state, TunnelHost tunnel, TimeProvider time) => SetDisabled(name, false, state, tunnel, time));
+        group.MapPut("/{name}/concurrent", SetConcurrent);
         group.MapGet("/{name}/profile", Profile);
         app.MapGet("/api/v1/profile-notes", Notes).WithTags("clients");
         return app;
@@ -43,7 +44,7 @@ internal static class ClientsApi
                     live++;
         }
         return new ClientDto(record.Name, status, record.SerialNumber, record.CertificateFingerprint, record.CreatedAt, record.ExpiresAt,
-            record.RevokedAt, record.Disabled, live);
+            record.RevokedAt, record.Disabled, live, record.AllowConcurrent);
     }
 
     private static List<ClientDto> List(ApplianceState state, TunnelHost tunnel, TimeProvider time)
@@ -97,6 +98,14 @@ internal static class ClientsApi
     private static IResult SetDisabled(string name, bool disabled, ApplianceState state, TunnelHost tunnel, TimeProvider time)
     {
         var result = state.Clients.SetDisabled(name, disabled);
+        return result.Succeeded ? TypedResults.Ok(ToDto(result.Value!, tunnel, time.GetUtcNow())) : ApiProblems.From(result.Error, result.Detail);
+    }
+
+    private static IResult SetConcurrent(string name, ConcurrentSessionsRequest? request, ApplianceState state, TunnelHost tunnel, TimeProvider time)
+    {
+        if (request is null)
+            return ApiProblems.Invalid("allowed", "send {\"allowed\": true} or {\"allowed\": false}");
+        var result = state.Clients.SetAllowConcurrent(name, request.Allowed);
         return result.Succeeded ? TypedResults.Ok(ToDto(result.Value!, tunnel, time.GetUtcNow())) : ApiProblems.From(result.Error, result.Detail);
     }
 

@@ -134,6 +134,26 @@ public sealed class ClientRegistry
         return ClientRegistryResult.Ok(record);
     }
 
+    /// <summary>Lets the client in force for <paramref name="name"/> hold several sessions at once (one profile on several
+    /// machines), or not; durable when this returns. Idempotent. Applies to the next session that authenticates.</summary>
+    public ClientRegistryResult<ClientRecord> SetAllowConcurrent(string name, bool allow)
+    {
+        lock (_gate)
+        {
+            var document = _document;
+            if (InForce(document, name) is not { } entry)
+                return NotInForce<ClientRecord>(document, name);
+            if (entry.AllowConcurrent == allow)
+                return ClientRegistryResult.Ok(ToRecord(entry));
+            var changed = entry with { AllowConcurrent = allow };
+            Commit(document with { Clients = Replace(document.Clients, entry, changed, added: null) }, revocationChanged: false);
+            return ClientRegistryResult.Ok(ToRecord(changed));
+        }
+    }
+
+    /// <summary>True when the client in force with this common name may hold several sessions at once.</summary>
+    public bool AllowsConcurrent(string name) => InForce(Volatile.Read(ref _document), name) is { AllowConcurrent: true };
+
     /// <summary>
     /// A CRL for the engine alone: the revoked serials plus those of disabled clients, signed now and never written to disk
     /// (the published <c>crl.pem</c> lists revocations only; disabling is reversible).
@@ -204,7 +224,7 @@ public sealed class ClientRegistry
                 return ClientRegistryResult.Fail<IssuedClient>(ClientRegistryError.InvalidExpiry, expiryProblem);
 
             // A disabled client stays disabled under its new certificate.
-            var renewed = NewEntry(name, now, notAfter, renewedFrom: old.Serial) with { Disabled = old.Disabled };
+            var renewed = NewEntry(name, now, notAfter, renewedFrom: old.Serial) with { Disabled = old.Disabled, AllowConcurrent = old.AllowConcurrent };
             var revoked = old with { RevokedAt = now, PrivateKey = null };
             Commit(document with { Clients = Replace(document.Clients, old, revoked, renewed) }, revocationChanged: true);
             return ClientRegistryResult.Ok<IssuedClient>(new IssuedClient(ToRecord(renewed), renewed.Certificate, renewed.PrivateKey!));
@@ -337,7 +357,7 @@ public sealed class ClientRegistry
     }
 
     private static ClientRecord ToRecord(RegistryEntry entry) =>
-        new(entry.Name, entry.Serial, entry.CreatedAt, entry.ExpiresAt, entry.RevokedAt, entry.RenewedFrom, entry.Disabled, Fingerprint(entry.Certificate));
+        new(entry.Name, entry.Serial, entry.CreatedAt, entry.ExpiresAt, entry.RevokedAt, entry.RenewedFrom, entry.Disabled, Fingerprint(entry.Certificate), entry.AllowConcurrent);
 
     private static string Fingerprint(string certificatePem) =>
         PemEncoding.TryFind(certificatePem, out var fields)

@@ -12,6 +12,7 @@ internal sealed record RegistryDocument(int Format, long RevocationListNumber, I
 
 /// <param name="PrivateKey">PKCS#8 PEM while in force; dropped when revoked.</param>
 /// <param name="Disabled">Refused at connect (and its sessions closed) until enabled again; optional in the file, so registries written before it existed still load.</param>
+/// <param name="AllowConcurrent">More than one live session at once (one profile on several machines); optional in the file, off by default.</param>
 internal sealed record RegistryEntry(
     string Name,
     string Serial,
@@ -21,7 +22,8 @@ internal sealed record RegistryEntry(
     string? RenewedFrom,
     string Certificate,
     string? PrivateKey,
-    bool Disabled = false);
+    bool Disabled = false,
+    bool AllowConcurrent = false);
 
 // Every property is written (nulls too) and required when read: a truncated or hand-edited entry is refused, not defaulted.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,

@@ -56,6 +56,8 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
             Ciphers = ciphers,
             Ping = TimeSpan.FromSeconds(tunnel.PingSeconds),
             PingRestart = TimeSpan.FromSeconds(tunnel.PingRestartSeconds),
+            RenegotiateAfter = TimeSpan.FromSeconds(tunnel.RenegotiateSeconds),
+            AllowsConcurrentSessions = state.Clients.AllowsConcurrent,
             MaxSessions = tunnel.MaxSessions,
             MaxFrameLength = sw.Options.MaxFrameLength(sw.Options.MaxVlanTags),
         };
