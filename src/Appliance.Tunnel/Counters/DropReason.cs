@@ -38,12 +38,14 @@ public enum DropReason : byte
     RateLimited,
     /// <summary>A packet from an address, connection or peer-id that has no session, and is not a session's opening reset.</summary>
     NoSession,
+    /// <summary>An authentic tls-crypt-v2 client key naming a client the server refuses (revoked, disabled, expired, unknown, unreadable metadata): dropped before any TLS work.</summary>
+    ClientRefused,
 }
 
 /// <summary>Traits of <see cref="DropReason"/>.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.NoSession + 1;
+    public const int Count = (int)DropReason.ClientRefused + 1;
 
     /// <summary>Stable snake_case name for APIs and metrics.</summary>
     public static string Key(DropReason reason) => reason switch
@@ -65,6 +67,7 @@ public static class DropReasons
         DropReason.Malformed => "malformed",
         DropReason.RateLimited => "rate_limited",
         DropReason.NoSession => "no_session",
+        DropReason.ClientRefused => "client_refused",
         _ => "unknown",
     };
 }
