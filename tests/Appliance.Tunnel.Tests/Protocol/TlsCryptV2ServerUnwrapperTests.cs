@@ -31,7 +31,7 @@ public sealed class TlsCryptV2ServerUnwrapperTests : IDisposable
 
         Assert.Equal(_clientKey.ClientKey.ToArray(), opening.ClientKey.ToArray());
         Assert.Equal(_metadata, opening.Metadata.ToArray());
-        Assert.Equal(new WrapReplayId(0x0F000000, 1_700_000_000), opening.ReplayId);
+        Assert.Equal(new WrapReplayId(0x0F000001, 1_700_000_000), opening.ReplayId);
         Assert.True(opening.AnnouncesEarlyNegotiation);
         Assert.Equal(ControlParseResult.Ok, ControlPacket.TryParse(opening.Plain, out var reset));
         Assert.Equal(Opcode.ControlHardResetClientV3, reset.Opcode);
@@ -52,7 +52,7 @@ public sealed class TlsCryptV2ServerUnwrapperTests : IDisposable
     public void Resent_wkc_on_opcode_11_unwraps_with_its_payload()
     {
         byte[] clientHello = [0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5];
-        byte[] wire = _client.Packet(Opcode.ControlWkcV1, [0], 0xAABBCCDDEEFF0011, 1, clientHello, 0x0F000001, appendWrappedKey: true);
+        byte[] wire = _client.Packet(Opcode.ControlWkcV1, [0], 0xAABBCCDDEEFF0011, 1, clientHello, 0x0F000002, appendWrappedKey: true);
         Assert.Equal(TlsCryptV2UnwrapResult.Ok, _unwrapper.Unwrap(wire, new byte[wire.Length], out var opening));
         Assert.Equal(ControlParseResult.Ok, ControlPacket.TryParse(opening.Plain, out var packet));
         Assert.Equal(Opcode.ControlWkcV1, packet.Opcode);
@@ -68,10 +68,10 @@ public sealed class TlsCryptV2ServerUnwrapperTests : IDisposable
         Assert.Equal(TlsCryptV2UnwrapResult.Ok, _unwrapper.Unwrap(wire, work, out var opening));
         using var server = opening.CreateServerWrapper();
 
-        byte[] control = _client.Packet(Opcode.ControlV1, [0], 0x99, 1, [1, 2, 3], 0x0F000001, appendWrappedKey: false);
+        byte[] control = _client.Packet(Opcode.ControlV1, [0], 0x99, 1, [1, 2, 3], 0x0F000002, appendWrappedKey: false);
         byte[] plain = new byte[control.Length];
         Assert.Equal(UnwrapResult.Ok, server.Unwrap(control, plain, out int length, out var replayId));
-        Assert.Equal(0x0F000001u, replayId.Counter);
+        Assert.Equal(0x0F000002u, replayId.Counter);
         Assert.Equal(ControlParseResult.Ok, ControlPacket.TryParse(plain.AsSpan(0, length), out var packet));
         Assert.Equal([1, 2, 3], packet.Payload.ToArray());
 

@@ -16,8 +16,8 @@ internal sealed class TlsCryptV2TestClient : IDisposable
         _wrapper = new TlsCryptWrapper(kc, KeyDirection.Inverse);
     }
 
-    /// <summary>A hard reset V3 (message 0, no ACKs), replay counter <paramref name="counter"/> (2.6 starts at 0x0F000000).</summary>
-    public byte[] Opening(uint counter = TlsCryptV2EarlyNegotiation.ReplayCounterStart) =>
+    /// <summary>A hard reset V3 (message 0, no ACKs), replay counter <paramref name="counter"/> (a 2.6 client's first is 0x0F000001).</summary>
+    public byte[] Opening(uint counter = TlsCryptV2EarlyNegotiation.ReplayCounterStart + 1) =>
         Packet(Opcode.ControlHardResetClientV3, [], 0, 0, [], counter, appendWrappedKey: true);
 
     public byte[] Packet(Opcode opcode, uint[] acks, ulong peerSessionId, uint messageId, byte[] payload, uint counter, bool appendWrappedKey)
