@@ -46,12 +46,14 @@ public enum DropReason : byte
     HandshakeLimit,
     /// <summary>Handling the packet threw (a bug): counted and logged, and the receive loop goes on.</summary>
     HandlerFault,
+    /// <summary>An authentic tls-crypt-v2 client key naming a client the server refuses (revoked, disabled, expired, unknown, unreadable metadata): dropped before any TLS work.</summary>
+    ClientRefused,
 }
 
 /// <summary>Traits of <see cref="DropReason"/>.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.HandlerFault + 1;
+    public const int Count = (int)DropReason.ClientRefused + 1;
 
     /// <summary>Stable snake_case name for APIs and metrics.</summary>
     public static string Key(DropReason reason) => reason switch
@@ -76,6 +78,7 @@ public static class DropReasons
         DropReason.AddressMismatch => "address_mismatch",
         DropReason.HandshakeLimit => "handshake_limit",
         DropReason.HandlerFault => "handler_fault",
+        DropReason.ClientRefused => "client_refused",
         _ => "unknown",
     };
 }
