@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "session {Session} ('{Client}') may not move to {To}: session {Owner} lives there; packet dropped ({Suppressed} more such refusals not logged since the last line)")]
     public static partial void FloatRefused(ILogger logger, string session, string client, string to, string owner, long suppressed);
 
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "tls-crypt-v2 client '{Client}' (serial {Serial}) from {Remote} refused before TLS: {Verdict} ({Suppressed} more such refusals not logged since the last line)")]
+    public static partial void ClientKeyRefused(ILogger logger, string remote, string client, string serial, string verdict, long suppressed);
+
     [LoggerMessage(EventId = 1312, Level = LogLevel.Error, Message = "session {Session}: an observer of closed sessions failed")]
     public static partial void ObserverFailed(ILogger logger, string session, Exception exception);
 }

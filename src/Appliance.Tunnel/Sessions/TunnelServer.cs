@@ -50,6 +50,10 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
     private readonly LogLimiter _refusalLog;
     private readonly LogLimiter _faultLog;
     private readonly IControlPacketWrapper _openingWrap;
+    private readonly TlsCryptV2Settings? _v2;
+    private readonly TlsCryptV2ServerUnwrapper? _v2Unwrap;
+    /// <summary>Where a tls-crypt-v2 opening is unwrapped (Kc, metadata, plain packet); zeroed after each use.</summary>
+    private readonly byte[] _v2Work = new byte[65536];
     private readonly Lock _openingLock = new();
     private readonly byte[] _openingPlain = new byte[2048];
     private readonly byte[] _answerPlain = new byte[256];
@@ -84,6 +88,8 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
         _refusalLog = new LogLimiter(TimeSpan.FromSeconds(10), _time);
         _faultLog = new LogLimiter(TimeSpan.FromSeconds(10), _time);
         _openingWrap = options.ControlWrapping.CreateServerWrapper();
+        _v2 = options.ControlWrapping.TlsCryptV2;
+        _v2Unwrap = _v2?.CreateUnwrapper();
         _answerTime = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
         _nextPeerId = (uint)RandomNumberGenerator.GetInt32(0, 1 << 16);
         _tick = _time.CreateTimer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -179,7 +185,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             // Control packets are taken only from the address the session owns (2.6 insists on it too): a forged or
             // replayed one from elsewhere never reaches the session.
             if (session.Link is UdpPeerLink link && link.Address.Equals(from))
-                session.ReceiveControl(packet);
+                session.ReceiveControl(WithoutWrappedKey(packet, opcode));
             else
                 Unattributed.RecordDrop(DropReason.AddressMismatch, packet.Length);
             return;
@@ -191,6 +197,12 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
                 return;
             case Opcode.ControlV1 or Opcode.AckV1:
                 AdmitAfterCookie(packet, from, socket);
+                return;
+            case Opcode.ControlHardResetClientV3 when _v2 is not null:
+                AnswerResetV2(packet, from, socket);
+                return;
+            case Opcode.ControlWkcV1 when _v2 is not null:
+                AdmitAfterCookieV2(packet, from, socket);
                 return;
             default:
                 // Soft resets, tls-crypt-v2 opcodes without a v2 key, server opcodes: nothing to open.
@@ -216,24 +228,107 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
                 Unattributed.RecordDrop(DropReason.Malformed, wire.Length);
                 return;
             }
-            // Buckets only now, after the wrap verified: garbage cannot spend a legitimate client's allowance.
-            if (!_perSource.TryTake(from) || !_answers.TryTake())
-            {
-                Unattributed.RecordDrop(DropReason.RateLimited, wire.Length);
-                return;
-            }
-            ulong cookie = _cookie.Issue(from, reset.SessionId);
-            ReadOnlySpan<uint> ackReset = [0u];
-            if (!ControlPacket.TryWrite(_answerPlain, Opcode.ControlHardResetServerV2, 0, cookie, ackReset, reset.SessionId, 0, [], out int plainLength)
-                || !_openingWrap.TryWrap(_answerPlain.AsSpan(0, plainLength), new WrapReplayId(1, _answerTime), _answerWire, out int wireLength))
-            {
-                Unattributed.RecordDrop(DropReason.Malformed, wire.Length);
-                return;
-            }
-            socket.SendTo(_answerWire.AsSpan(0, wireLength), from);
+            SendAnswer(_openingWrap, reset.SessionId, [], from, socket, wire.Length);
         }
+    }
+
+    /// <summary>The one stateless answer: a server reset acknowledging the client's, its session id the cookie.
+    /// Buckets are charged only here, after the wrap verified: garbage cannot spend a legitimate client's allowance.</summary>
+    private void SendAnswer(IControlPacketWrapper wrapper, ulong clientId, ReadOnlySpan<byte> payload, SocketAddress from, IDatagramSocket socket, int length)
+    {
+        if (!_perSource.TryTake(from) || !_answers.TryTake())
+        {
+            Unattributed.RecordDrop(DropReason.RateLimited, length);
+            return;
+        }
+        ulong cookie = _cookie.Issue(from, clientId);
+        ReadOnlySpan<uint> ackReset = [0u];
+        if (!ControlPacket.TryWrite(_answerPlain, Opcode.ControlHardResetServerV2, 0, cookie, ackReset, clientId, 0, payload, out int plainLength)
+            || !wrapper.TryWrap(_answerPlain.AsSpan(0, plainLength), new WrapReplayId(1, _answerTime), _answerWire, out int wireLength))
+        {
+            Unattributed.RecordDrop(DropReason.Malformed, length);
+            return;
+        }
+        socket.SendTo(_answerWire.AsSpan(0, wireLength), from);
         Interlocked.Increment(ref _answered);
     }
+
+    /// <summary>A tls-crypt-v2 first reset (opcode 10): both tags and the client policy pass before anything else. A 2.6
+    /// client (early negotiation) gets the stateless answer asking it to resend its WKc with its next packet; an older
+    /// v2 client cannot, so its session is kept from the reset, within the handshake bounds.</summary>
+    private void AnswerResetV2(ReadOnlySpan<byte> wire, SocketAddress from, IDatagramSocket socket)
+    {
+        lock (_openingLock)
+        {
+            try
+            {
+                if (!TryUnwrapV2(wire, UdpPeerLink.Describe(from), out var opening, out var reset))
+                    return;
+                if (reset.AckCount != 0 || reset.MessageId != 0)
+                {
+                    Unattributed.RecordDrop(DropReason.Malformed, wire.Length);
+                    return;
+                }
+                if (opening.AnnouncesEarlyNegotiation)
+                {
+                    Span<byte> tlv = stackalloc byte[TlsCryptV2EarlyNegotiation.ResendWrappedKeyTlvSize];
+                    TlsCryptV2EarlyNegotiation.WriteResendWrappedKeyTlv(tlv);
+                    using var wrapper = opening.CreateServerWrapper();
+                    SendAnswer(wrapper, reset.SessionId, tlv, from, socket, wire.Length);
+                    return;
+                }
+                var link = new UdpPeerLink(socket, from);
+                if (!_perSource.TryTake(from) || !TryReserveHandshake(link, StripPort(from), wire.Length, out int slot))
+                    return;
+                using var clientKey = opening.CopyClientKey();
+                var session = Create(RandomSessionId(), reset.SessionId, link, () => ControlWrapping.CreateTlsCryptV2ServerWrapper(clientKey), 0, slot);
+                if (session is null || !_byClientId.TryAdd(reset.SessionId, session))
+                {
+                    _halfOpen.Release(slot);
+                    if (session is not null)
+                        Forget(session);
+                    Unattributed.RecordDrop(DropReason.NoSession, wire.Length);
+                    return;
+                }
+                session.Open(opening.Plain, opening.ReplayId);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_v2Work.AsSpan(0, Math.Min(wire.Length, _v2Work.Length)));
+            }
+        }
+    }
+
+    /// <summary>Unwraps a tls-crypt-v2 opening (opcode 10 or 11) into the work buffer, parses it and asks the client policy;
+    /// every refusal is counted. Call under the opening lock; zero the work buffer after.</summary>
+    private bool TryUnwrapV2(ReadOnlySpan<byte> wire, string remote, out TlsCryptV2Opening opening, out ControlPacket packet)
+    {
+        packet = default;
+        var unwrap = _v2Unwrap!.Unwrap(wire, _v2Work, out opening);
+        if (unwrap != TlsCryptV2UnwrapResult.Ok)
+        {
+            Unattributed.RecordDrop(TlsCryptV2UnwrapResults.ToDropReason(unwrap), wire.Length);
+            return false;
+        }
+        if (ControlPacket.TryParse(opening.Plain, out packet) != ControlParseResult.Ok || packet.KeyId != 0 || packet.SessionId == 0)
+        {
+            Unattributed.RecordDrop(DropReason.Malformed, wire.Length);
+            return false;
+        }
+        var verdict = opening.Admit(_v2!.Policy, out var metadata, out _);
+        if (verdict != TlsCryptV2Verdict.Accepted)
+        {
+            Unattributed.RecordDrop(TlsCryptV2Verdicts.ToDropReason(verdict), wire.Length);
+            if (_refusalLog.TryEnter(out long suppressed))
+                Log.ClientKeyRefused(_logger, remote, metadata.CommonName ?? "?", metadata.SerialNumber ?? "?", TlsCryptV2Verdicts.Key(verdict), suppressed);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>A P_CONTROL_WKC_V1 already routed to its session carries the WKc again: the session unwraps only the packet.</summary>
+    private static ReadOnlySpan<byte> WithoutWrappedKey(Span<byte> packet, Opcode opcode) =>
+        opcode == Opcode.ControlWkcV1 && TlsCryptV2WrappedKey.TrySplit(packet, out int length) == TlsCryptV2UnwrapResult.Ok ? packet[..length] : packet;
 
     /// <summary>A client's packet after our stateless answer: if it acknowledges our reset with the cookie for its
     /// address and session id, the session is created now, as if it had existed since the reset.</summary>
@@ -283,6 +378,56 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
         session.OpenAfterCookie(reset, next, replayId);
     }
 
+    /// <summary>A tls-crypt-v2 client's packet after our stateless answer (opcode 11, its WKc appended again): as
+    /// <see cref="AdmitAfterCookie"/>, with the session's wrap under the client's own key Kc.</summary>
+    private void AdmitAfterCookieV2(ReadOnlySpan<byte> wire, SocketAddress from, IDatagramSocket socket)
+    {
+        ulong clientId, cookie;
+        WrapReplayId replayId;
+        byte[] next;
+        StaticKey clientKey;
+        lock (_openingLock)
+        {
+            try
+            {
+                if (!TryUnwrapV2(wire, UdpPeerLink.Describe(from), out var opening, out var packet))
+                    return;
+                if (packet.AckCount == 0 || !_cookie.Verify(from, packet.SessionId, packet.PeerSessionId))
+                {
+                    Unattributed.RecordDrop(DropReason.NoSession, wire.Length);
+                    return;
+                }
+                clientId = packet.SessionId;
+                cookie = packet.PeerSessionId;
+                replayId = opening.ReplayId;
+                next = opening.Plain.ToArray();
+                clientKey = opening.CopyClientKey();
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_v2Work.AsSpan(0, Math.Min(wire.Length, _v2Work.Length)));
+            }
+        }
+        using (clientKey)
+        {
+            var link = new UdpPeerLink(socket, from);
+            if (!TryReserveHandshake(link, StripPort(from), wire.Length, out var slot))
+                return;
+            Span<byte> reset = stackalloc byte[ControlPacket.SizeOf(Opcode.ControlHardResetClientV2, 0, 0)];
+            ControlPacket.TryWrite(reset, Opcode.ControlHardResetClientV2, 0, clientId, [], 0, 0, [], out _);
+            var session = Create(cookie, clientId, link, () => ControlWrapping.CreateTlsCryptV2ServerWrapper(clientKey), wrapCountersUsed: 1, slot);
+            if (session is null || !_byClientId.TryAdd(clientId, session))
+            {
+                _halfOpen.Release(slot);
+                if (session is not null)
+                    Forget(session);
+                Unattributed.RecordDrop(DropReason.NoSession, wire.Length);
+                return;
+            }
+            session.OpenAfterCookie(reset, next, replayId);
+        }
+    }
+
     // ---------------------------------------------------------------- packets in (TCP)
 
     public void OnStreamPacket(Span<byte> packet, IStreamLink link)
@@ -293,7 +438,12 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             if (opcode is Opcode.DataV2 or Opcode.DataV1)
                 session.ReceiveData(packet, null);
             else
-                session.ReceiveControl(packet);
+                session.ReceiveControl(WithoutWrappedKey(packet, opcode));
+            return;
+        }
+        if (opcode == Opcode.ControlHardResetClientV3 && _v2 is not null)
+        {
+            OpenStreamV2(packet, link);
             return;
         }
         if (opcode != Opcode.ControlHardResetClientV2)
@@ -342,6 +492,52 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
         }
         link.Owner = opened;
         opened.Open(plainReset, replayId);
+    }
+
+    /// <summary>A tls-crypt-v2 opening on a TCP connection: the session is kept from the reset (the connection proved the
+    /// address), its wrap under the client's own key.</summary>
+    private void OpenStreamV2(ReadOnlySpan<byte> packet, IStreamLink link)
+    {
+        byte[] plainReset;
+        WrapReplayId replayId;
+        ulong clientId;
+        StaticKey clientKey;
+        lock (_openingLock)
+        {
+            try
+            {
+                if (!TryUnwrapV2(packet, link.Remote, out var opening, out var reset) || reset.MessageId != 0)
+                {
+                    link.Close();
+                    return;
+                }
+                clientId = reset.SessionId;
+                replayId = opening.ReplayId;
+                plainReset = opening.Plain.ToArray();
+                clientKey = opening.CopyClientKey();
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_v2Work.AsSpan(0, Math.Min(packet.Length, _v2Work.Length)));
+            }
+        }
+        using (clientKey)
+        {
+            if (!_perSource.TryTake(link.RemoteAddress) || !TryReserveHandshake(link, link.RemoteAddress, packet.Length, out var slot))
+            {
+                link.Close();
+                return;
+            }
+            var opened = Create(RandomSessionId(), clientId, link, () => ControlWrapping.CreateTlsCryptV2ServerWrapper(clientKey), wrapCountersUsed: 0, slot);
+            if (opened is null)
+            {
+                _halfOpen.Release(slot);
+                link.Close();
+                return;
+            }
+            link.Owner = opened;
+            opened.Open(plainReset, replayId);
+        }
     }
 
     public void OnStreamClosed(IStreamLink link)
@@ -639,5 +835,6 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
         _byAddress.Clear();
         await Task.WhenAll(closing).ConfigureAwait(false);
         _openingWrap.Dispose();
+        _v2Unwrap?.Dispose();
     }
 }
