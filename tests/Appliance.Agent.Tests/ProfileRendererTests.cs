@@ -31,6 +31,7 @@ public sealed class ProfileRendererTests
         Assert.Contains("remote-cert-tls server", lines);
         Assert.Contains("verify-x509-name appliance-server name", lines);
         Assert.Contains("explicit-exit-notify 1", lines);
+        Assert.Contains("persist-tun", lines);
         foreach (var tag in new[] { "ca", "cert", "key", "tls-crypt" })
         {
             Assert.Contains($"<{tag}>", lines);

@@ -148,6 +148,27 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_kicked_client_reconnects_on_the_same_tap_with_the_same_mac()
+    {
+        using var client = await ConnectAsync("rc-kicked");
+        var session = await EstablishedSessionAsync("rc-kicked");
+        await client.WaitForLogAsync("Initialization Sequence Completed", Patience);
+        string tap = client.TapName!;
+        var before = TapIdentity(tap);
+
+        await Api.KickSessionAsync(session.Id, halt: false);
+
+        var again = await PollAsync(() => Api.GetSessionsAsync(), s => s.Any(x => x.CommonName == "rc-kicked" && x.Established && x.Id != session.Id));
+        output.WriteLine($"reconnected as {again.First(x => x.CommonName == "rc-kicked" && x.Established && x.Id != session.Id).Id}");
+        Assert.Equal(before, TapIdentity(tap));
+        Assert.Contains("Preserving previous TUN/TAP instance", client.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>The kernel's ifindex and MAC of a tap: both change when the client deletes and recreates it.</summary>
+    private static (string Index, string Mac) TapIdentity(string tap) =>
+        (File.ReadAllText($"/sys/class/net/{tap}/ifindex").Trim(), File.ReadAllText($"/sys/class/net/{tap}/address").Trim());
+
+    [Fact]
     public async Task A_revoked_client_is_disconnected_within_seconds_and_refused_on_reconnect()
     {
         using (var client = await ConnectAsync("rc-revoked"))

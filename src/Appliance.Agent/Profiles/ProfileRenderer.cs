@@ -20,6 +20,8 @@ public static class ProfileRenderer
         text.Append("nobind\n");
         text.Append("resolv-retry infinite\n");
         text.Append("persist-key\n");
+        // A reconnect (kick, server restart, network change) keeps the tap and its MAC: the PPPoE session on it goes on.
+        text.Append("persist-tun\n");
         text.Append("remote-cert-tls server\n");
         text.Append(CultureInfo.InvariantCulture, $"verify-x509-name {profile.ServerName} name\n");
         if (!profile.Tcp)
@@ -38,6 +40,9 @@ public static class ProfileRenderer
         return text.ToString();
     }
 
+    private const string ReconnectNote =
+        "A reconnect (the appliance restarting, a network change) keeps the tap adapter and its MAC address (persist-tun): the PPPoE connection on it stays up through a short outage.";
+
     /// <summary>What the person at the remote machine must know for this platform.</summary>
     public static IReadOnlyList<string> Notes(ProfilePlatform platform) => platform switch
     {
@@ -48,12 +53,14 @@ public static class ProfileRenderer
             "up IPv6 but never IPv4 (the 32-byte IPCP Configure-Ack is lost). The client log shows 'TAP-Windows Driver Version'.",
             "OpenVPN Connect cannot use this profile: it does not support tap (layer 2) tunnels.",
             "Then create a PPPoE (broadband) connection on the TAP adapter with the ISP user name and password.",
+            ReconnectNote,
         ],
         ProfilePlatform.Linux =>
         [
             "Linux: openvpn 2.6 (package openvpn). The profile brings the tap up itself (script-security 2, up);",
             "then dial with pppd, e.g. 'pppd plugin rp-pppoe.so nic-tap0 user ISP-USER noipdefault defaultroute +ipv6'.",
             "OpenVPN Connect cannot use this profile: it does not support tap (layer 2) tunnels.",
+            ReconnectNote,
         ],
         _ =>
         [
