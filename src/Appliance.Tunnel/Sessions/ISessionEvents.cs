@@ -6,6 +6,10 @@ namespace Appliance.Tunnel.Sessions;
 /// <summary>What a session tells its server about its life; the narrow way back from a session to the server.</summary>
 internal interface ISessionEvents
 {
+    /// <summary>The client proved its certificate; called before the session's port exists, so whatever the server ends
+    /// for it (an older session of the same client) has freed its MAC addresses before the first frame can arrive.</summary>
+    void Authenticated(TunnelSession session);
+
     /// <summary>The session authenticated (its first key is active and its port exists).</summary>
     void Established(TunnelSession session);
 

@@ -641,6 +641,13 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
 
     // ---------------------------------------------------------------- session events
 
+    void ISessionEvents.Authenticated(TunnelSession session)
+    {
+        bool concurrent = _options.AllowsConcurrentSessions?.Invoke(session.CommonName ?? "") == true;
+        if (!concurrent)
+            ReplaceOlderSessions(session);
+    }
+
     void ISessionEvents.Established(TunnelSession session)
     {
         ReleaseHandshake(session);
@@ -648,9 +655,6 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             stream.IsAuthenticated = true;
         if (session.Link is UdpPeerLink udp)
             _byAddress[udp.Address] = session;
-        bool concurrent = _options.AllowsConcurrentSessions?.Invoke(session.CommonName ?? "") == true;
-        if (!concurrent)
-            ReplaceOlderSessions(session);
     }
 
     /// <summary>A client authenticated as a new session: its older sessions go now, as in a 2.6 server without duplicate-cn,
@@ -672,7 +676,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             Interlocked.Increment(ref _replaced);
             string remote = established.Link.Remote;
             Log.Replaced(_logger, other.Name, other.CommonName ?? "?", other.Link.Remote, established.Name, remote);
-            other.Disconnect($"HALT,replaced: the same profile ('{established.CommonName}') connected again from {remote}; " +
+            other.Supersede($"HALT,replaced: the same profile ('{established.CommonName}') connected again from {remote}; " +
                 "one profile serves one machine unless the operator allows concurrent connections for it",
                 $"replaced by session {established.Name} of the same client from {remote}");
         }

@@ -347,6 +347,7 @@ public sealed class TunnelSession : IFrameSink
             CertificateSerial = tls.PeerCertificate?.SerialNumber;
             CertificateNotAfter = tls.PeerCertificate is { } certificate ? new DateTimeOffset(certificate.NotAfter.ToUniversalTime()) : null;
             TlsDescription = $"{tls.Protocol} {tls.CipherSuite}";
+            _events.Authenticated(this);
             Port = _switch.AddPort(CommonName ?? Name, PortKind.Session, this);
             // Every session watches its own PPPoE exchange, so an operator can see where negotiation stalls.
             Pppoe = new PppoeSessionTracker(_time);
@@ -402,6 +403,16 @@ public sealed class TunnelSession : IFrameSink
         if (key is not null)
             _ = key.SendCommandAsync(command);
         BeginClose(reason, _options.CloseGrace);
+    }
+
+    /// <summary>Another session took this one's place: the client is told (<paramref name="command"/>), the port leaves the
+    /// switch now, so the MAC addresses behind the client are free for the new session's port at once, and the session
+    /// itself lingers for the grace period to deliver the command.</summary>
+    internal void Supersede(string command, string reason)
+    {
+        if (Port is { } port)
+            _switch.RemovePort(port);
+        Disconnect(command, reason);
     }
 
     /// <summary>Marks the session for removal at once or after <paramref name="grace"/> (to ACK and flush a last message).</summary>
