@@ -151,10 +151,17 @@ public sealed partial class AgentApiTests(DaemonFixture fixture) : IClassFixture
         Assert.Equal("api-paul-tcp.ovpn", fileName);
         Assert.Contains("proto tcp-client", content, StringComparison.Ordinal);
         Assert.Matches(@"remote 127\.0\.0\.1 \d+", content);
-        Assert.Contains("<tls-crypt>", content, StringComparison.Ordinal);
+        Assert.Contains("<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("<tls-crypt>", content, StringComparison.Ordinal);
         Assert.Contains(notes.Notes, n => n.Contains("TAP-Windows6", StringComparison.Ordinal));
         var badPlatform = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.GetProfileAsync("api-paul", "udp", "amiga"));
         Assert.Contains("platform", badPlatform.Errors.Keys);
+        var (_, old) = await Daemon.Api.GetProfileAsync("api-paul", "udp", "linux", "tls-crypt");
+        Assert.Contains("<tls-crypt>\n", old, StringComparison.Ordinal);
+        Assert.Contains("-----BEGIN OpenVPN Static key V1-----", old, StringComparison.Ordinal);
+        Assert.DoesNotContain("<tls-crypt-v2>", old, StringComparison.Ordinal);
+        var badWrap = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.GetProfileAsync("api-paul", "udp", "linux", "tls-auth"));
+        Assert.Contains("wrap", badWrap.Errors.Keys);
     }
 
     [Fact]

@@ -279,7 +279,7 @@ public sealed class ClientRegistryTests : IDisposable
     }
 
     [Fact]
-    public void A_stored_client_renders_a_profile_with_the_ca_its_certificate_and_key_and_the_tls_crypt_key()
+    public void A_stored_client_renders_a_profile_with_the_ca_its_certificate_and_key_and_its_tls_crypt_v2_key()
     {
         var alice = Issue("alice");
         var stored = Clients.FindInForce("alice")!;
@@ -293,13 +293,14 @@ public sealed class ClientRegistryTests : IDisposable
             CaPem = _state.Ca.CertificatePem,
             CertificatePem = stored.CertificatePem,
             PrivateKeyPem = stored.PrivateKeyPem,
-            TlsCryptKey = _state.Ca.TlsCryptKey.ToFileText(),
+            TlsCryptV2Key = stored.TlsCryptV2KeyPem,
         });
 
         Assert.Contains("verify-x509-name appliance name\n", profile, StringComparison.Ordinal);
         Assert.Contains(alice.PrivateKeyPem.Trim(), profile, StringComparison.Ordinal);
         Assert.Contains(_state.Ca.CertificatePem.Trim(), profile, StringComparison.Ordinal);
-        Assert.Contains("-----BEGIN OpenVPN Static key V1-----", profile, StringComparison.Ordinal);
+        Assert.Contains(alice.TlsCryptV2KeyPem.Trim(), profile, StringComparison.Ordinal);
+        Assert.Contains("-----BEGIN OpenVPN tls-crypt-v2 client key-----", profile, StringComparison.Ordinal);
     }
 
     [Fact]

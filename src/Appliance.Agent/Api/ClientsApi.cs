@@ -109,7 +109,7 @@ internal static class ClientsApi
         return result.Succeeded ? TypedResults.Ok(ToDto(result.Value!, tunnel, time.GetUtcNow())) : ApiProblems.From(result.Error, result.Detail);
     }
 
-    private static IResult Profile(string name, string? transport, string? platform, ApplianceState state, LiveConfig config, TunnelHost tunnel)
+    private static IResult Profile(string name, string? transport, string? platform, string? wrap, ApplianceState state, LiveConfig config, TunnelHost tunnel)
     {
         bool tcp;
         switch (transport ?? "udp")
@@ -125,6 +125,8 @@ internal static class ClientsApi
         }
         if (ParsePlatform(platform) is not { } profilePlatform)
             return ApiProblems.Invalid("platform", $"platform '{platform}' is not windows, linux or macos");
+        if (ParseWrap(wrap) is not { } controlWrap)
+            return ApiProblems.Invalid("wrap", $"wrap '{wrap}' is neither tls-crypt-v2 (the default: the client's own key) nor tls-crypt (the shared key of older profiles)");
         if (state.Clients.FindInForce(name) is not { } client)
         {
             return state.Clients.FindLatest(name) is null
@@ -157,7 +159,9 @@ internal static class ClientsApi
             CaPem = state.Ca.CertificatePem,
             CertificatePem = client.CertificatePem,
             PrivateKeyPem = client.PrivateKeyPem,
-            TlsCryptKey = state.Ca.TlsCryptKey.ToFileText(),
+            ControlWrap = controlWrap,
+            TlsCryptV2Key = controlWrap == ProfileControlWrap.TlsCryptV2 ? client.TlsCryptV2KeyPem : null,
+            TlsCryptKey = controlWrap == ProfileControlWrap.TlsCrypt ? state.Ca.TlsCryptKey.ToFileText() : null,
             Platform = profilePlatform,
         });
         return TypedResults.File(Encoding.UTF8.GetBytes(text), ProfileContentType, $"{name}-{(tcp ? "tcp" : "udp")}.ovpn");
@@ -173,6 +177,13 @@ internal static class ClientsApi
         "windows" => ProfilePlatform.Windows,
         "linux" => ProfilePlatform.Linux,
         "macos" => ProfilePlatform.MacOs,
+        _ => null,
+    };
+
+    private static ProfileControlWrap? ParseWrap(string? wrap) => (wrap ?? "tls-crypt-v2") switch
+    {
+        "tls-crypt-v2" => ProfileControlWrap.TlsCryptV2,
+        "tls-crypt" => ProfileControlWrap.TlsCrypt,
         _ => null,
     };
 

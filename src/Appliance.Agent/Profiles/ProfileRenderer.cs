@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Appliance.Agent.Profiles;
 
-/// <summary>Writes the .ovpn a stock OpenVPN 2.6 client uses as is: <c>dev tap</c>, inline PKI and tls-crypt, per-platform notes.</summary>
+/// <summary>Writes the .ovpn a stock OpenVPN 2.6 client uses as is: <c>dev tap</c>, inline PKI and tls-crypt-v2 (or tls-crypt), per-platform notes.</summary>
 public static class ProfileRenderer
 {
     public static string Render(ClientProfile profile)
@@ -36,7 +36,10 @@ public static class ProfileRenderer
         AppendInline(text, "ca", profile.CaPem);
         AppendInline(text, "cert", profile.CertificatePem);
         AppendInline(text, "key", profile.PrivateKeyPem);
-        AppendInline(text, "tls-crypt", profile.TlsCryptKey);
+        if (profile.ControlWrap == ProfileControlWrap.TlsCrypt)
+            AppendInline(text, "tls-crypt", profile.TlsCryptKey ?? throw MissingKey(profile, "tls-crypt"));
+        else
+            AppendInline(text, "tls-crypt-v2", profile.TlsCryptV2Key ?? throw MissingKey(profile, "tls-crypt-v2"));
         return text.ToString();
     }
 
@@ -67,6 +70,9 @@ public static class ProfileRenderer
             "macOS: use Tunnelblick with its tap kext (layer 2 needs a tap driver); OpenVPN Connect cannot use tap profiles.",
         ],
     };
+
+    private static ArgumentException MissingKey(ClientProfile profile, string wrap) =>
+        new($"{profile} uses {wrap} but carries no {wrap} key", nameof(profile));
 
     private static void AppendInline(StringBuilder text, string tag, string content)
     {

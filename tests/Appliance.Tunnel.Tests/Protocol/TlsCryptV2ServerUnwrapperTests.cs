@@ -198,3 +198,38 @@ public sealed class TlsCryptV2ServerUnwrapperTests : IDisposable
         _serverKey.Dispose();
     }
 }
+
+/// <summary>What an opening costs in memory: nothing of ours; only .NET's one-shot AES calls allocate (64 B per EncryptEcb, 72 B per SetKey on .NET 10).</summary>
+public sealed class TlsCryptV2UnwrapAllocationTests
+{
+    [Fact]
+    public void Unwrapping_openings_good_and_forged_allocates_only_what_dotnets_aes_calls_do()
+    {
+        using var serverKey = TlsCryptV2ServerKey.Generate();
+        using var clientKey = TlsCryptV2ClientKey.Create(serverKey, TlsCryptV2Metadata.Encode([0x41], "alice", DateTimeOffset.UnixEpoch.AddYears(60)));
+        using var client = new TlsCryptV2TestClient(clientKey);
+        using var unwrapper = new TlsCryptV2ServerUnwrapper(serverKey);
+        byte[] good = client.Opening();
+        byte[] forgedPacket = good.ToArray();
+        forgedPacket[20] ^= 1;
+        byte[] forgedKey = good.ToArray();
+        forgedKey[^10] ^= 1;
+        byte[] work = new byte[2048];
+        Assert.Equal(3, Unwrap(unwrapper, good, forgedPacket, forgedKey, work));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int right = 0;
+        for (int i = 0; i < 1000; i++)
+            right += Unwrap(unwrapper, good, forgedPacket, forgedKey, work);
+        long perRound = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000;
+
+        Assert.Equal(3000, right);
+        // Per round: WKc decryption 2 ECB calls each (x3), the packet under Kc 1 ECB + 1 SetKey (x2) = 6*64 + 2*136 = 656 B.
+        Assert.True(perRound <= 700, $"{perRound} bytes per round of 3 unwraps");
+    }
+
+    private static int Unwrap(TlsCryptV2ServerUnwrapper unwrapper, byte[] good, byte[] forgedPacket, byte[] forgedKey, byte[] work) =>
+        (unwrapper.Unwrap(good, work, out _) == TlsCryptV2UnwrapResult.Ok ? 1 : 0)
+        + (unwrapper.Unwrap(forgedPacket, work, out _) == TlsCryptV2UnwrapResult.BadPacketTag ? 1 : 0)
+        + (unwrapper.Unwrap(forgedKey, work, out _) == TlsCryptV2UnwrapResult.BadWrappedKeyTag ? 1 : 0);
+}

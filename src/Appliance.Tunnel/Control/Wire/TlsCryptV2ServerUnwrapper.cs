@@ -8,8 +8,9 @@ namespace Appliance.Tunnel.Control.Wire;
 /// </summary>
 /// <remarks>
 /// Both tags are checked (constant time) before anything is returned, so what follows (<see cref="TlsCryptV2Opening.Admit"/>,
-/// a session) only ever sees packets made by a holder of Kc. Allocates nothing per packet; on failure the work buffer is
-/// zeroed. One instance per thread (the listener's): the AES instance is re-keyed per packet.
+/// a session) only ever sees packets made by a holder of Kc. No buffer of ours is allocated per packet (only .NET's AES
+/// one-shots allocate, a few hundred bytes); on failure the work buffer is zeroed. One instance per thread (the
+/// listener's): the AES instance is re-keyed per packet.
 /// </remarks>
 public sealed class TlsCryptV2ServerUnwrapper : IDisposable
 {

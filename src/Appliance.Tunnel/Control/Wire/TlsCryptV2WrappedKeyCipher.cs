@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Appliance.Tunnel.Control.Wire;
 
 /// <summary>Wraps a client key and its metadata into a WKc, and unwraps one, with the tls-crypt-v2 server key (SIV: HMAC-SHA256 tag, AES-256-CTR).</summary>
-/// <remarks>One HMAC and one AES instance, reused; not thread-safe (one per listener thread). Unwrap never throws on wire input and allocates nothing.</remarks>
+/// <remarks>One HMAC and one AES instance, reused; not thread-safe (one per listener thread). Unwrap never throws on wire input and allocates no buffer of its own.</remarks>
 public sealed class TlsCryptV2WrappedKeyCipher : IDisposable
 {
     private const int IvSize = 16;
