@@ -27,6 +27,9 @@ public sealed class DataChannelCrypto : IDisposable
     private readonly ChaCha20Poly1305? _receiveChaCha;
     private readonly byte[] _sendIv;
     private readonly byte[] _receiveIv;
+    // Kept only so a live key can be carried into the next process (DataKeyState); zeroed on Dispose.
+    private readonly byte[] _sendKey;
+    private readonly byte[] _receiveKey;
     private readonly ReplayWindow _replay;
     private readonly uint _peerId;
     private uint _sendPacketId;
@@ -61,7 +64,29 @@ public sealed class DataChannelCrypto : IDisposable
         }
         _sendIv = sendImplicitIv.ToArray();
         _receiveIv = receiveImplicitIv.ToArray();
+        _sendKey = sendKey.ToArray();
+        _receiveKey = receiveKey.ToArray();
         _replay = new ReplayWindow(timeProvider);
+    }
+
+    /// <summary>Everything this key is, to carry into another process: the keys, the send counter advanced by
+    /// <paramref name="packetIdMargin"/> (packets that may still leave after the export must never share a nonce with
+    /// the next process's), and the replay window. Secret: it travels in memory only.</summary>
+    public DataKeyState Export(uint packetIdMargin)
+    {
+        var (highest, seen) = _replay.Export();
+        uint next = _sendPacketId > uint.MaxValue - packetIdMargin ? uint.MaxValue : _sendPacketId + packetIdMargin;
+        return new DataKeyState(_cipher, KeyId, _peerId, _sendKey.ToArray(), _sendIv.ToArray(), _receiveKey.ToArray(), _receiveIv.ToArray(), next, highest, seen);
+    }
+
+    /// <summary>A key carried over from another process by <see cref="Export"/>.</summary>
+    public static DataChannelCrypto Restore(DataKeyState state, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var crypto = new DataChannelCrypto(state.Cipher, state.SendKey, state.SendIv, state.ReceiveKey, state.ReceiveIv, state.KeyId, state.PeerId, timeProvider);
+        crypto._sendPacketId = state.LastSentPacketId;
+        crypto._replay.Restore(state.ReplayHighest, state.ReplaySeen);
+        return crypto;
     }
 
     /// <summary>Server role: sends with the s→c slices, receives with the c→s slices.</summary>
@@ -201,6 +226,8 @@ public sealed class DataChannelCrypto : IDisposable
         _receiveGcm?.Dispose();
         _sendChaCha?.Dispose();
         _receiveChaCha?.Dispose();
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_sendKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_receiveKey);
     }
 
     public override string ToString() => $"{DataCiphers.Name(_cipher)} key-id {KeyId}";

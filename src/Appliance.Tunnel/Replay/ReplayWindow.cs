@@ -37,6 +37,17 @@ public sealed class ReplayWindow
     /// <summary>Highest id accepted so far (0 before the first).</summary>
     public uint Highest => _highest;
 
+    /// <summary>The window's state to carry into another process: the highest id and the bitmap of ids below it.</summary>
+    public (uint Highest, ulong Seen) Export() => (_highest, _seen);
+
+    /// <summary>Takes over a window exported by <see cref="Export"/>; every remembered id counts as accepted now.</summary>
+    public void Restore(uint highest, ulong seen)
+    {
+        _highest = highest;
+        _seen = seen;
+        Array.Fill(_acceptedAt, _time.GetTimestamp());
+    }
+
     /// <summary>Forgets every id, e.g. when a wrapped sender starts a new time epoch.</summary>
     public void Reset()
     {

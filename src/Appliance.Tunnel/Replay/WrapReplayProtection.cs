@@ -19,6 +19,18 @@ public sealed class WrapReplayProtection
         _window = new ReplayWindow(timeProvider, timeBacktrack);
     }
 
+    /// <summary>The state to carry into another process: the sender's time, and the window (null before the first id).</summary>
+    public (uint SenderTime, uint Highest, ulong Seen)? Export() =>
+        _started ? (_senderTime, _window.Export().Highest, _window.Export().Seen) : null;
+
+    /// <summary>Takes over the state exported by <see cref="Export"/>.</summary>
+    public void Restore(uint senderTime, uint highest, ulong seen)
+    {
+        _senderTime = senderTime;
+        _started = true;
+        _window.Restore(highest, seen);
+    }
+
     /// <summary>Checks and, when accepted, records <paramref name="id"/>.</summary>
     public ReplayCheck TryAccept(WrapReplayId id)
     {

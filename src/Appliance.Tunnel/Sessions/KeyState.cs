@@ -71,6 +71,24 @@ internal sealed class KeyState : IAsyncDisposable
     /// <summary>The data keys, once negotiated; null before and after.</summary>
     public DataChannelCrypto? Data => _data;
 
+    /// <summary>A key carried over from the previous process: data keys only, no TLS session behind them. It encrypts and
+    /// decrypts like any active key until the next renegotiation replaces it; control packets for it are dropped.</summary>
+    public bool IsCarriedOver { get; private set; }
+
+    /// <summary>A key state for a data key carried over from the previous process (see <see cref="IsCarriedOver"/>).</summary>
+    public static KeyState CarriedOver(TunnelSession session, DataChannelCrypto data, TunnelServerOptions options, TimeProvider time)
+    {
+        var key = new KeyState(session, data.KeyId, options, time)
+        {
+            IsCarriedOver = true,
+            ActivatedAt = time.GetTimestamp(),
+        };
+        key._data = data;
+        key._phase = KeyPhase.Active;
+        key.Channel.MarkEstablished();
+        return key;
+    }
+
     /// <summary>True once this key state has sent its own reset (we initiated, or answered the peer's).</summary>
     public bool ResetQueued { get; private set; }
 
@@ -91,7 +109,7 @@ internal sealed class KeyState : IAsyncDisposable
     }
 
     /// <summary>Hands a clear control packet (already authenticated and checked against the session ids) to the loop.</summary>
-    public bool Post(byte[] plainPacket) => _inbox.Writer.TryWrite(plainPacket);
+    public bool Post(byte[] plainPacket) => !IsCarriedOver && _inbox.Writer.TryWrite(plainPacket);
 
     public void Retire(long retireAt)
     {

@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "tls-crypt-v2 client '{Client}' (serial {Serial}) from {Remote} refused before TLS: {Verdict} ({Suppressed} more such refusals not logged since the last line)")]
     public static partial void ClientKeyRefused(ILogger logger, string remote, string client, string serial, string verdict, long suppressed);
 
+    [LoggerMessage(EventId = 1314, Level = LogLevel.Information, Message = "took over {Taken} of {Carried} sessions from the previous process (state of {ExportedAt:O})")]
+    public static partial void TakenOver(ILogger logger, int taken, int carried, DateTimeOffset exportedAt);
+
     [LoggerMessage(EventId = 1312, Level = LogLevel.Error, Message = "session {Session}: an observer of closed sessions failed")]
     public static partial void ObserverFailed(ILogger logger, string session, Exception exception);
 }

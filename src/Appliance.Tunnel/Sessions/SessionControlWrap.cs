@@ -17,7 +17,7 @@ internal sealed class SessionControlWrap
     private readonly byte[] _sendPlain = new byte[2048];
     private readonly byte[] _sendWire = new byte[2048 + IPeerLink.Headroom];
     private readonly byte[] _receivePlain = new byte[2048];
-    private readonly uint _wrapTime;
+    private uint _wrapTime;
     private uint _wrapCounter;
 
     /// <param name="create">Makes one wrapper; called twice (send, receive).</param>
@@ -42,6 +42,26 @@ internal sealed class SessionControlWrap
             return DropReason.Replay;
         plain = _receivePlain.AsSpan(0, length);
         return null;
+    }
+
+    /// <summary>The counters to carry into the next process; the send counter advanced by <paramref name="margin"/>.</summary>
+    public (uint WrapTime, uint Counter, (uint SenderTime, uint Highest, ulong Seen)? Receive) Export(uint margin)
+    {
+        lock (_sendLock)
+            return (_wrapTime, _wrapCounter + margin, _receiveReplay.Export());
+    }
+
+    /// <summary>Takes over the counters of the previous process: our replay ids go on from where it stopped (same
+    /// sender time, so the client's window accepts them), and its replay window stays closed to what it saw.</summary>
+    public void Restore(uint wrapTime, uint counter, uint? receiveSenderTime, uint receiveHighest, ulong receiveSeen)
+    {
+        lock (_sendLock)
+        {
+            _wrapTime = wrapTime;
+            _wrapCounter = counter;
+        }
+        if (receiveSenderTime is { } senderTime)
+            _receiveReplay.Restore(senderTime, receiveHighest, receiveSeen);
     }
 
     /// <summary>Marks a replay id the server already accepted for this session (its opening packets).</summary>

@@ -25,6 +25,28 @@ internal sealed class SessionKeySlots
             _keys[0] = key;
     }
 
+    /// <summary>Puts a key carried over from the previous process into its slot.</summary>
+    public void SetCarriedOver(KeyState key)
+    {
+        lock (_lock)
+            _keys[key.KeyId] = key;
+    }
+
+    /// <summary>The key states held now (for export).</summary>
+    public List<KeyState> Live()
+    {
+        var live = new List<KeyState>();
+        lock (_lock)
+        {
+            foreach (var key in _keys)
+            {
+                if (key is { Phase: KeyPhase.Active or KeyPhase.Retiring })
+                    live.Add(key);
+            }
+        }
+        return live;
+    }
+
     /// <summary>The live key state of <paramref name="keyId"/>, or a new one from <paramref name="create"/> when no
     /// other negotiation runs; null when one does (at most one negotiation besides the keys in use).</summary>
     public KeyState? GetOrBegin(int keyId, Func<KeyState> create, out bool created)

@@ -281,7 +281,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
                 if (!_perSource.TryTake(from) || !TryReserveHandshake(link, StripPort(from), wire.Length, out int slot))
                     return;
                 using var clientKey = opening.CopyClientKey();
-                var session = Create(RandomSessionId(), reset.SessionId, link, () => ControlWrapping.CreateTlsCryptV2ServerWrapper(clientKey), 0, slot);
+                var session = Create(RandomSessionId(), reset.SessionId, link, clientKey, 0, slot);
                 if (session is null || !_byClientId.TryAdd(reset.SessionId, session))
                 {
                     _halfOpen.Release(slot);
@@ -366,7 +366,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             return;
         Span<byte> reset = stackalloc byte[ControlPacket.SizeOf(Opcode.ControlHardResetClientV2, 0, 0)];
         ControlPacket.TryWrite(reset, Opcode.ControlHardResetClientV2, 0, clientId, [], 0, 0, [], out _);
-        var session = Create(cookie, clientId, link, _options.ControlWrapping.CreateServerWrapper, wrapCountersUsed: 1, slot);
+        var session = Create(cookie, clientId, link, null, wrapCountersUsed: 1, slot);
         if (session is null || !_byClientId.TryAdd(clientId, session))
         {
             _halfOpen.Release(slot);
@@ -415,7 +415,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
                 return;
             Span<byte> reset = stackalloc byte[ControlPacket.SizeOf(Opcode.ControlHardResetClientV2, 0, 0)];
             ControlPacket.TryWrite(reset, Opcode.ControlHardResetClientV2, 0, clientId, [], 0, 0, [], out _);
-            var session = Create(cookie, clientId, link, () => ControlWrapping.CreateTlsCryptV2ServerWrapper(clientKey), wrapCountersUsed: 1, slot);
+            var session = Create(cookie, clientId, link, clientKey, wrapCountersUsed: 1, slot);
             if (session is null || !_byClientId.TryAdd(clientId, session))
             {
                 _halfOpen.Release(slot);
@@ -483,7 +483,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             link.Close();
             return;
         }
-        var opened = Create(RandomSessionId(), clientId, link, _options.ControlWrapping.CreateServerWrapper, wrapCountersUsed: 0, slot);
+        var opened = Create(RandomSessionId(), clientId, link, null, wrapCountersUsed: 0, slot);
         if (opened is null)
         {
             _halfOpen.Release(slot);
@@ -528,7 +528,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
                 link.Close();
                 return;
             }
-            var opened = Create(RandomSessionId(), clientId, link, () => ControlWrapping.CreateTlsCryptV2ServerWrapper(clientKey), wrapCountersUsed: 0, slot);
+            var opened = Create(RandomSessionId(), clientId, link, clientKey, wrapCountersUsed: 0, slot);
             if (opened is null)
             {
                 _halfOpen.Release(slot);
@@ -586,10 +586,10 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
         return false;
     }
 
-    private TunnelSession? Create(ulong id, ulong clientId, IPeerLink link, Func<IControlPacketWrapper> wrapper, uint wrapCountersUsed, int slot)
+    private TunnelSession? Create(ulong id, ulong clientId, IPeerLink link, StaticKey? clientKey, uint wrapCountersUsed, int slot)
     {
         uint peerId = AllocatePeerId();
-        var session = new TunnelSession(id, clientId, peerId, link, _options, _context, wrapper, wrapCountersUsed) { HandshakeSlot = slot };
+        var session = new TunnelSession(id, clientId, peerId, link, _options, _context, clientKey, wrapCountersUsed) { HandshakeSlot = slot };
         if (!_byId.TryAdd(id, session))
             return null;
         _byPeerId[peerId] = session;
@@ -711,6 +711,55 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
     {
         if (session.TryEndHandshake())
             _halfOpen.Release(session.HandshakeSlot);
+    }
+
+    // ---------------------------------------------------------------- restart and upgrade
+
+    /// <summary>How far a carried-over data key's send counter jumps: packets the old process may still send after the
+    /// export must never share a nonce with the new one's.</summary>
+    public const uint CarriedPacketIdMargin = 1 << 16;
+    /// <summary>The same for the control wrap's replay counter.</summary>
+    public const uint CarriedWrapCounterMargin = 1 << 8;
+
+    /// <summary>The authenticated UDP sessions as the next process takes them over (<see cref="ImportState"/>). Call with
+    /// the transports no longer reading. Sessions in a handshake, and TCP sessions, are not carried: their clients reconnect.</summary>
+    /// <param name="identity">This appliance's identity (its server certificate fingerprint), checked by the importer.</param>
+    public TunnelState ExportState(string identity)
+    {
+        var sessions = new List<SessionState>();
+        foreach (var session in _byId.Values)
+        {
+            if (session.Export(CarriedPacketIdMargin, CarriedWrapCounterMargin) is { } state)
+                sessions.Add(state);
+        }
+        return new TunnelState(TunnelState.CurrentFormat, identity, _time.GetUtcNow(), sessions);
+    }
+
+    /// <summary>Takes over the sessions of the previous process: each joins the switch at once and goes on with its keys,
+    /// counters and peer-id; the clients notice nothing. Returns how many were taken over.</summary>
+    /// <param name="socket">The socket the sessions' clients are reached through (default: the first UDP listener,
+    /// which the hand-over gives this process the very socket of).</param>
+    public int ImportState(TunnelState state, IDatagramSocket? socket = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        socket ??= _udp.Count > 0 ? _udp[0] : throw new InvalidOperationException("no UDP listener to take the sessions over: start the server first");
+        int taken = 0;
+        foreach (var carried in state.Sessions)
+        {
+            if (_byId.ContainsKey(carried.Id) || _byPeerId.ContainsKey(carried.PeerId) || _byClientId.ContainsKey(carried.PeerSessionId))
+                continue;
+            var address = new SocketAddress((System.Net.Sockets.AddressFamily)carried.AddressFamily, carried.Address.Length);
+            carried.Address.CopyTo(address.Buffer.Span);
+            var session = TunnelSession.Restore(carried, new UdpPeerLink(socket, address), _options, _context);
+            session.TryEndHandshake();
+            _byId[session.Id] = session;
+            _byPeerId[session.PeerId] = session;
+            _byClientId[session.PeerSessionId] = session;
+            _byAddress[((UdpPeerLink)session.Link).Address] = session;
+            taken++;
+        }
+        Log.TakenOver(_logger, taken, state.Sessions.Count, state.ExportedAt);
+        return taken;
     }
 
     // ---------------------------------------------------------------- operator actions

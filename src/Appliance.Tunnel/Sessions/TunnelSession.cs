@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Appliance.Tunnel.Control;
 using Appliance.Tunnel.Control.Tls;
@@ -37,6 +38,8 @@ public sealed class TunnelSession : IFrameSink
     private readonly Lock _closeLock = new();
     private readonly byte[] _sendBuffer;
     private readonly IPeerLink _link;
+    private readonly byte[]? _clientWrapKey;
+    private X509Certificate2? _certificate;
     private volatile bool _closing;
     private long _lastReceived;
     private long _lastSent;
@@ -45,9 +48,12 @@ public sealed class TunnelSession : IFrameSink
     private int _renegotiations;
     private int _closed;
 
+    /// <param name="clientKey">The tls-crypt-v2 client key Kc this session's control packets are wrapped with, or null
+    /// for the server's shared key. Copied: the caller keeps its own.</param>
     internal TunnelSession(ulong id, ulong peerSessionId, uint peerId, IPeerLink link, TunnelServerOptions options,
-        SessionContext context, Func<IControlPacketWrapper> createWrapper, uint wrapCountersUsed = 0)
+        SessionContext context, StaticKey? clientKey, uint wrapCountersUsed = 0)
     {
+        _clientWrapKey = clientKey is null ? null : clientKey.Bytes.ToArray();
         _options = options;
         _clock = context.Clock;
         _time = context.Clock.Time;
@@ -60,7 +66,7 @@ public sealed class TunnelSession : IFrameSink
         PeerId = peerId;
         _link = link;
         _sendBuffer = new byte[options.MaxFrameLength + 64];
-        _wrap = new SessionControlWrap(createWrapper, _time, wrapCountersUsed);
+        _wrap = new SessionControlWrap(CreateWrapper, _time, wrapCountersUsed);
         ServerCiphers = [.. options.Ciphers];
         ServerOptionsString = BuildOptionsString(link.IsDatagram, options.ControlWrapping);
         ConnectedAt = _time.GetUtcNow();
@@ -74,7 +80,7 @@ public sealed class TunnelSession : IFrameSink
     public uint PeerId { get; }
     public string Name => Id.ToString("x16", CultureInfo.InvariantCulture);
     public IPeerLink Link => _link;
-    public DateTimeOffset ConnectedAt { get; }
+    public DateTimeOffset ConnectedAt { get; private init; }
     /// <summary>The client certificate's common name, once authenticated.</summary>
     public string? CommonName { get; private set; }
     public DataCipher Cipher { get; private set; }
@@ -109,6 +115,14 @@ public sealed class TunnelSession : IFrameSink
 
     /// <summary>Turns of the control loops of the keys this session holds now (tests: an idle session must not spin).</summary>
     internal long ControlLoopTurnsForTests => _keys.Turns;
+
+    private IControlPacketWrapper CreateWrapper()
+    {
+        if (_clientWrapKey is null)
+            return _options.ControlWrapping.CreateServerWrapper();
+        using var key = StaticKey.FromBytes(_clientWrapKey);
+        return ControlWrapping.CreateTlsCryptV2ServerWrapper(key);
+    }
 
     private static string BuildOptionsString(bool udp, ControlWrapping wrapping)
     {
@@ -170,6 +184,12 @@ public sealed class TunnelSession : IFrameSink
         }
         Touch();
         var key = _keys[packet.KeyId];
+        if (key is { IsCarriedOver: true })
+        {
+            // Data keys only: the TLS session behind them stayed in the previous process.
+            CountDrop(DropReason.UnknownKey, wire.Length);
+            return;
+        }
         if (key is null || key.Phase == KeyPhase.Closed)
         {
             if (packet.Opcode == Opcode.ControlSoftResetV1 && packet.KeyId != 0 && IsEstablished && !_closing)
@@ -344,6 +364,7 @@ public sealed class TunnelSession : IFrameSink
             Cipher = cipher;
             Peer = peer;
             CommonName = tls.PeerCommonName;
+            _certificate = tls.PeerCertificate;
             CertificateSerial = tls.PeerCertificate?.SerialNumber;
             CertificateNotAfter = tls.PeerCertificate is { } certificate ? new DateTimeOffset(certificate.NotAfter.ToUniversalTime()) : null;
             TlsDescription = $"{tls.Protocol} {tls.CipherSuite}";
@@ -480,8 +501,72 @@ public sealed class TunnelSession : IFrameSink
     /// <summary>Re-checks the client certificate against the current policy (after a CRL change); false if it is now refused.</summary>
     internal bool StillAccepted(ClientCertificateValidator validator)
     {
-        var certificate = _keys.Send?.Tls.PeerCertificate;
+        var certificate = _certificate;
         return certificate is null || validator.Validate(certificate).IsAccepted;
+    }
+
+    // ---------------------------------------------------------------- carried over to the next process
+
+    /// <summary>This session as the next process takes it over (UDP only; call with the transports stopped).</summary>
+    internal SessionState? Export(uint packetIdMargin, uint wrapMargin)
+    {
+        if (_link is not UdpPeerLink udp || Port is not { } port || _closing || _certificate is null || _keys.Send is not { } send)
+            return null;
+        var keys = new List<DataKeyState>();
+        foreach (var key in _keys.Live())
+        {
+            if (key.Data is { } data)
+                keys.Add(data.Export(packetIdMargin));
+        }
+        var (wrapTime, wrapCounter, receive) = _wrap.Export(wrapMargin);
+        var macs = new List<string>();
+        foreach (var entry in _switch.Macs.Snapshot())
+        {
+            if (entry.Port == port)
+                macs.Add(entry.Address.ToString());
+        }
+        var address = udp.Address;
+        return new SessionState(Id, PeerSessionId, PeerId, (int)address.Family, address.Buffer[..address.Size].ToArray(),
+            CommonName ?? "", _certificate.RawData, Cipher, TlsDescription, Peer, ConnectedAt, Renegotiations,
+            _clientWrapKey?.ToArray(), wrapTime, wrapCounter, receive?.SenderTime, receive?.Highest ?? 0, receive?.Seen ?? 0,
+            send.KeyId, keys, macs);
+    }
+
+    /// <summary>A session carried over from the previous process: its port joins the switch at once with the MACs it
+    /// owned, its data keys go on where they stopped, and its next renegotiation starts a fresh TLS session.</summary>
+    internal static TunnelSession Restore(SessionState state, UdpPeerLink link, TunnelServerOptions options, SessionContext context)
+    {
+        // No key (an empty or absent field) means the server's shared key.
+        using var clientKey = state.ClientWrapKey is { Length: StaticKey.Size } kc ? StaticKey.FromBytes(kc) : null;
+        var session = new TunnelSession(state.Id, state.PeerSessionId, state.PeerId, link, options, context, clientKey)
+        {
+            ConnectedAt = state.ConnectedAt,
+        };
+        session._wrap.Restore(state.WrapTime, state.WrapCounter, state.ReceiveSenderTime, state.ReceiveHighest, state.ReceiveSeen);
+        session._certificate = X509CertificateLoader.LoadCertificate(state.CertificateDer);
+        session.CommonName = state.CommonName;
+        session.CertificateSerial = session._certificate.SerialNumber;
+        session.CertificateNotAfter = new DateTimeOffset(session._certificate.NotAfter.ToUniversalTime());
+        session.Cipher = state.Cipher;
+        session.Peer = state.Peer;
+        session.TlsDescription = state.TlsDescription;
+        session._renegotiations = state.Renegotiations;
+        KeyState? send = null;
+        foreach (var keyState in state.Keys)
+        {
+            var key = KeyState.CarriedOver(session, DataChannelCrypto.Restore(keyState, context.Clock.Time), options, context.Clock.Time);
+            session._keys.SetCarriedOver(key);
+            if (keyState.KeyId == state.SendKeyId)
+                send = key;
+        }
+        if (send is not null)
+            session._keys.Activate(send, context.Clock.Now + context.Clock.Ticks(options.TransitionWindow));
+        session.Port = context.Switch.AddPort(state.CommonName, PortKind.Session, session);
+        session.Pppoe = new PppoeSessionTracker(context.Clock.Time);
+        session.Port.Observer = session.Pppoe;
+        foreach (string mac in state.Macs)
+            context.Switch.Teach(session.Port, MacAddress.Parse(mac));
+        return session;
     }
 
     public override string ToString() => $"session {Name} ('{CommonName}') from {_link.Remote}";

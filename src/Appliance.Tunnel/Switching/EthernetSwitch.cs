@@ -39,6 +39,16 @@ public sealed class EthernetSwitch : IDisposable
 
     public MacTable Macs { get; }
 
+    /// <summary>Records <paramref name="address"/> as behind <paramref name="port"/>, as a frame from it would: for a port
+    /// carried over from another process, so frames toward its client are not flooded until the client speaks.</summary>
+    public LearnResult Teach(SwitchPort port, MacAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        var options = Volatile.Read(ref _options);
+        int limit = port.Kind == PortKind.Uplink ? options.MaxMacsOnUplink : options.MaxMacsPerSession;
+        return Macs.Learn(address, port, limit, Volatile.Read(ref _agingTicks), Volatile.Read(ref _now));
+    }
+
     public SwitchOptions Options
     {
         get => Volatile.Read(ref _options);

@@ -76,7 +76,7 @@ internal sealed class TestPeer : IAsyncDisposable
 {
     private const string Options = "V4,dev-type tap,link-mtu 1573,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,key-method 2,tls-client";
     private const string PeerInfo = "IV_VER=2.6.14\nIV_PLAT=linux\nIV_PROTO=990\nIV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305\n";
-    private readonly PeerNetwork _network;
+    private PeerNetwork _network;
     private readonly TestPki _pki;
     private readonly X509Certificate2 _certificate;
     private readonly TlsCryptWrapper _wrap;
@@ -173,6 +173,14 @@ internal sealed class TestPeer : IAsyncDisposable
         _network.Detach(Address);
         Address = address;
         _network.Attach(this, address);
+    }
+
+    /// <summary>The server behind the same address is now another process (a restart): the client keeps its socket.</summary>
+    public void Rebind(PeerNetwork network)
+    {
+        _network.Detach(Address);
+        _network = network;
+        network.Attach(this, Address);
     }
 
     internal void Receive(byte[] datagram)
