@@ -17,8 +17,13 @@ if ! command -v dotnet >/dev/null; then
   exit 2
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-echo "run.sh: building…"
-dotnet build Appliance.sln -c Debug --verbosity quiet -nologo >/dev/null
+# On a fresh machine the first build restores every NuGet package (a few minutes): show each project as it builds.
+echo "run.sh: building the agent and the panel (the first build also restores NuGet packages and takes a few minutes)…"
+if ! dotnet build Appliance.sln -c Debug -nologo --verbosity minimal -clp:NoSummary \
+  | { grep --line-buffered -E " -> |error|warn|Restored" || true; } | sed -u 's/^ */run.sh:   /'; then
+  echo "run.sh: the build failed; see the errors above" >&2
+  exit 1
+fi
 
 pids=()
 stop() {
