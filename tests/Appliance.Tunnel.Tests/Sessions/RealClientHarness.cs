@@ -22,13 +22,13 @@ internal sealed class RealClientHarness : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("ovpn-server-").FullName;
     private readonly List<RealClient> _clients = [];
 
-    private RealClientHarness(TestPki pki, ITestOutputHelper output, TunnelServerOptions options, EthernetSwitch ethernetSwitch, StaticKey key)
+    private RealClientHarness(TestPki pki, ITestOutputHelper output, TunnelServerOptions options, EthernetSwitch ethernetSwitch, StaticKey key, bool quiet)
     {
         _pki = pki;
         _output = output;
         Switch = ethernetSwitch;
         TlsCrypt = key;
-        var loggers = LoggerFactory.Create(b => b.AddProvider(new OutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Debug));
+        var loggers = LoggerFactory.Create(b => b.AddProvider(new OutputLoggerProvider(output)).SetMinimumLevel(quiet ? LogLevel.Information : LogLevel.Debug));
         Server = new TunnelServer(options, ethernetSwitch, TimeProvider.System, loggers);
         Server.Start();
     }
@@ -43,10 +43,11 @@ internal sealed class RealClientHarness : IAsyncDisposable
     public int Port => Endpoint.Port;
 
     /// <summary>Starts a server listening on <paramref name="protocol"/> at <paramref name="address"/> (loopback by default), port 0.</summary>
+    /// <param name="quiet">Server logs from Information up only (load tests: the test output keeps every line in memory).</param>
     /// <param name="configure">A last change to the options (limits, timers) before the server is built.</param>
     public static RealClientHarness Start(TestPki pki, ITestOutputHelper output, TunnelProtocol protocol = TunnelProtocol.Udp,
         TimeSpan? renegotiateAfter = null, TimeSpan? ping = null, ControlWrapMode wrap = ControlWrapMode.TlsCrypt, IPAddress? address = null,
-        Func<TunnelServerOptions, TunnelServerOptions>? configure = null, IReadOnlyList<ListenEndpoint>? listen = null)
+        Func<TunnelServerOptions, TunnelServerOptions>? configure = null, IReadOnlyList<ListenEndpoint>? listen = null, bool quiet = false)
     {
         var key = StaticKey.Generate();
         var sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
@@ -61,7 +62,7 @@ internal sealed class RealClientHarness : IAsyncDisposable
         };
         if (configure is not null)
             options = configure(options);
-        return new RealClientHarness(pki, output, options, sw, key);
+        return new RealClientHarness(pki, output, options, sw, key, quiet);
     }
 
     /// <summary>Starts <c>openvpn --config client.ovpn</c> with a profile for <paramref name="certificate"/> (<c>dev null</c>,
