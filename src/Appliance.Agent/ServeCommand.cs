@@ -84,6 +84,9 @@ internal static class ServeCommand
             Console.WriteLine($"appliance-agent: adopted the preset pairing token from {options.PairingTokenPath} (stored as a hash) but could not delete the file; delete it once the panel has paired");
         else if (state.CreatedCa || state.NewPairingToken is not null)
             Console.WriteLine(FirstStartMessage(state));
+        if (!state.CreatedCa && (state.Ca.CreatedTlsCryptV2ServerKey || state.Clients.TlsCryptV2KeysAddedAtOpen))
+            Console.WriteLine($"appliance-agent: created the tls-crypt-v2 server key in {state.Directory.FullPath} and a tls-crypt-v2 key for each client in force; " +
+                "profiles downloaded from now on use it (clients are then refused before TLS once revoked or disabled); older profiles keep working with tls-crypt");
 
         var app = Build(options, config, configFile, state, apiCertificate);
         try
@@ -149,7 +152,7 @@ internal static class ServeCommand
     private static string FirstStartMessage(ApplianceState state)
     {
         string created = state.CreatedCa
-            ? $"created CA '{state.Ca.Certificate.Subject}', server certificate '{state.Ca.ServerName}' and tls-crypt key in {state.Directory.FullPath}"
+            ? $"created CA '{state.Ca.Certificate.Subject}', server certificate '{state.Ca.ServerName}' and tls-crypt keys in {state.Directory.FullPath}"
             : $"state in {state.Directory.FullPath}";
         return state.NewPairingToken is { } token
             ? $"appliance-agent: first start: {created}; pairing token (shown only now, stored as a hash): {token} - paste it into the panel's 'Add appliance' form"

@@ -134,10 +134,20 @@ public sealed class AgentApiClient(HttpClient http)
 
     public Task<ClientDto> EnableClientAsync(string name, CancellationToken ct = default) => SendAsync<ClientDto>(HttpMethod.Post, ApiRoutes.ClientEnable(name), null, ct);
 
+    public Task<ClientDto> SetConcurrentSessionsAsync(string name, bool allowed, CancellationToken ct = default) =>
+        SendAsync<ClientDto>(HttpMethod.Put, ApiRoutes.ClientConcurrent(name), new ConcurrentSessionsRequest(allowed), ct);
+
     /// <summary>The profile file: its suggested file name and its text (it holds the client's private key).</summary>
-    public async Task<(string FileName, string Content)> GetProfileAsync(string name, string transport, string platform, CancellationToken ct = default)
+    public Task<(string FileName, string Content)> GetProfileAsync(string name, string transport, string platform, CancellationToken ct = default) =>
+        ReadProfileAsync(ApiRoutes.ClientProfile(name, transport, platform), name, ct);
+
+    /// <summary>The profile file with an explicit control-channel wrap (<c>tls-crypt-v2</c> or <c>tls-crypt</c>).</summary>
+    public Task<(string FileName, string Content)> GetProfileAsync(string name, string transport, string platform, string wrap, CancellationToken ct = default) =>
+        ReadProfileAsync(ApiRoutes.ClientProfile(name, transport, platform, wrap), name, ct);
+
+    private async Task<(string FileName, string Content)> ReadProfileAsync(string route, string name, CancellationToken ct)
     {
-        using var response = await GetAsync(ApiRoutes.ClientProfile(name, transport, platform), ct);
+        using var response = await GetAsync(route, ct);
         string fileName = response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"') ?? name + ".ovpn";
         return (fileName, await response.Content.ReadAsStringAsync(ct));
     }

@@ -51,9 +51,16 @@ public static class ApiRoutes
     /// <summary>POST: accept the client's connections again.</summary>
     public static string ClientEnable(string name) => Client(name) + "/enable";
 
+    /// <summary>PUT a <see cref="ConcurrentSessionsRequest"/>: whether the client may hold several sessions at once.</summary>
+    public static string ClientConcurrent(string name) => Client(name) + "/concurrent";
+
     /// <summary>GET the <c>.ovpn</c> file (<c>application/x-openvpn-profile</c>); query <c>transport</c> (udp|tcp) and <c>platform</c> (windows|linux|macos).</summary>
     public static string ClientProfile(string name, string transport = "udp", string platform = "windows") =>
         $"{Client(name)}/profile?transport={Uri.EscapeDataString(transport)}&platform={Uri.EscapeDataString(platform)}";
+
+    /// <summary>The profile with an explicit control-channel wrap: <c>tls-crypt-v2</c> (the default, the client's own key) or <c>tls-crypt</c> (the shared key of older profiles).</summary>
+    public static string ClientProfile(string name, string transport, string platform, string wrap) =>
+        $"{ClientProfile(name, transport, platform)}&wrap={Uri.EscapeDataString(wrap)}";
 
     /// <summary>GET <see cref="ProfileNotesDto"/> for a platform (query <c>platform</c>).</summary>
     public static string ProfileNotes(string platform) => $"/api/v1/profile-notes?platform={Uri.EscapeDataString(platform)}";

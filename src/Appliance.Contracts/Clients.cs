@@ -14,7 +14,12 @@ public sealed record ClientDto(
     DateTimeOffset ExpiresAt,
     DateTimeOffset? RevokedAt,
     bool Disabled,
-    int LiveSessions);
+    int LiveSessions,
+    bool AllowConcurrent = false);
+
+/// <param name="Allowed">True: the client may hold several sessions at once (one profile on several machines). False (the
+/// default): a new session replaces the older one, whose client is told why and stops.</param>
+public sealed record ConcurrentSessionsRequest(bool Allowed);
 
 /// <param name="Name">1-64 characters: letters, digits, '.', '-', '_' (it becomes the certificate's common name).</param>
 /// <param name="ExpiresAt">Optional; default one year; must lie in the future.</param>

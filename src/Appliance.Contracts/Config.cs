@@ -21,7 +21,8 @@ public sealed record ApiConfigDto(string Listen);
 /// <param name="MaxSessions">1..65535.</param>
 /// <param name="PingSeconds">Keepalive pushed to clients (1..3600).</param>
 /// <param name="PingRestartSeconds">Silence after which a session is closed (&gt; 2 × ping, ≤ 86400).</param>
-public sealed record TunnelConfigDto(IReadOnlyList<string> Listen, IReadOnlyList<string> Ciphers, int MaxSessions, int PingSeconds, int PingRestartSeconds);
+public sealed record TunnelConfigDto(IReadOnlyList<string> Listen, IReadOnlyList<string> Ciphers, int MaxSessions, int PingSeconds, int PingRestartSeconds,
+    int RenegotiateSeconds = 3600);
 
 /// <param name="Nic">A NIC to attach to with a raw socket (the PPPoE NIC), or null.</param>
 /// <param name="Bridge">An existing bridge to join with a TAP, or null.</param>

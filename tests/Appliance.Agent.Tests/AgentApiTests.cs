@@ -129,6 +129,18 @@ public sealed partial class AgentApiTests(DaemonFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Concurrent_sessions_are_off_until_allowed_per_client_and_refused_for_an_unknown_one()
+    {
+        await Daemon.Api.IssueClientAsync(new IssueClientRequest("api-cora"));
+
+        Assert.False((await Daemon.Api.GetClientAsync("api-cora")).AllowConcurrent);
+        Assert.True((await Daemon.Api.SetConcurrentSessionsAsync("api-cora", allowed: true)).AllowConcurrent);
+        Assert.True((await Daemon.Api.GetClientAsync("api-cora")).AllowConcurrent);
+        var unknown = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.SetConcurrentSessionsAsync("api-nobody", allowed: true));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+    }
+
+    [Fact]
     public async Task A_profile_comes_as_a_named_file_for_the_transport_and_platform()
     {
         await Daemon.Api.IssueClientAsync(new IssueClientRequest("api-paul"));
@@ -139,10 +151,17 @@ public sealed partial class AgentApiTests(DaemonFixture fixture) : IClassFixture
         Assert.Equal("api-paul-tcp.ovpn", fileName);
         Assert.Contains("proto tcp-client", content, StringComparison.Ordinal);
         Assert.Matches(@"remote 127\.0\.0\.1 \d+", content);
-        Assert.Contains("<tls-crypt>", content, StringComparison.Ordinal);
+        Assert.Contains("<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("<tls-crypt>", content, StringComparison.Ordinal);
         Assert.Contains(notes.Notes, n => n.Contains("TAP-Windows6", StringComparison.Ordinal));
         var badPlatform = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.GetProfileAsync("api-paul", "udp", "amiga"));
         Assert.Contains("platform", badPlatform.Errors.Keys);
+        var (_, old) = await Daemon.Api.GetProfileAsync("api-paul", "udp", "linux", "tls-crypt");
+        Assert.Contains("<tls-crypt>\n", old, StringComparison.Ordinal);
+        Assert.Contains("-----BEGIN OpenVPN Static key V1-----", old, StringComparison.Ordinal);
+        Assert.DoesNotContain("<tls-crypt-v2>", old, StringComparison.Ordinal);
+        var badWrap = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.GetProfileAsync("api-paul", "udp", "linux", "tls-auth"));
+        Assert.Contains("wrap", badWrap.Errors.Keys);
     }
 
     [Fact]

@@ -40,6 +40,18 @@ public sealed class AgentConfigTests
     }
 
     [Fact]
+    public void The_server_renegotiates_hourly_by_default_and_a_shorter_interval_than_a_minute_is_refused()
+    {
+        var (defaults, _) = Read();
+        var (config, errors) = Read(("tunnel:renegotiateSeconds", "30"));
+
+        Assert.Equal(3600, defaults!.Tunnel.RenegotiateSeconds);
+        Assert.Null(config);
+        Assert.Contains("tunnel.renegotiateSeconds", errors.ToDictionary().Keys);
+        Assert.Equal(600, Read(("tunnel:renegotiateSeconds", "600")).Config!.Tunnel.RenegotiateSeconds);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_under_its_key()
     {
         var (config, errors) = Read(

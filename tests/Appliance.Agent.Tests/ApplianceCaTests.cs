@@ -32,7 +32,7 @@ public sealed class ApplianceCaTests : IDisposable
         Assert.True(state.CreatedCa);
         Assert.NotNull(state.NewPairingToken);
         Assert.Equal(
-            ["agent.lock", "ca.crt", "ca.key", "clients.json", "crl.pem", "pairing-token.sha256", "server.crt", "server.key", "tls-crypt.key"],
+            ["agent.lock", "ca.crt", "ca.key", "clients.json", "crl.pem", "pairing-token.sha256", "server.crt", "server.key", "tls-crypt-v2-server.key", "tls-crypt.key"],
             Directory.GetFiles(_temp.StatePath).Select(Path.GetFileName).Order());
         Assert.Empty(state.Clients.List());
     }
@@ -41,6 +41,7 @@ public sealed class ApplianceCaTests : IDisposable
     [InlineData("ca.key")]
     [InlineData("server.key")]
     [InlineData("tls-crypt.key")]
+    [InlineData("tls-crypt-v2-server.key")]
     [InlineData("pairing-token.sha256")]
     [InlineData("clients.json")]
     public void Secrets_are_mode_0600(string file)

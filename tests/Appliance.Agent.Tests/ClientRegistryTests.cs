@@ -279,7 +279,7 @@ public sealed class ClientRegistryTests : IDisposable
     }
 
     [Fact]
-    public void A_stored_client_renders_a_profile_with_the_ca_its_certificate_and_key_and_the_tls_crypt_key()
+    public void A_stored_client_renders_a_profile_with_the_ca_its_certificate_and_key_and_its_tls_crypt_v2_key()
     {
         var alice = Issue("alice");
         var stored = Clients.FindInForce("alice")!;
@@ -293,13 +293,14 @@ public sealed class ClientRegistryTests : IDisposable
             CaPem = _state.Ca.CertificatePem,
             CertificatePem = stored.CertificatePem,
             PrivateKeyPem = stored.PrivateKeyPem,
-            TlsCryptKey = _state.Ca.TlsCryptKey.ToFileText(),
+            TlsCryptV2Key = stored.TlsCryptV2KeyPem,
         });
 
         Assert.Contains("verify-x509-name appliance name\n", profile, StringComparison.Ordinal);
         Assert.Contains(alice.PrivateKeyPem.Trim(), profile, StringComparison.Ordinal);
         Assert.Contains(_state.Ca.CertificatePem.Trim(), profile, StringComparison.Ordinal);
-        Assert.Contains("-----BEGIN OpenVPN Static key V1-----", profile, StringComparison.Ordinal);
+        Assert.Contains(alice.TlsCryptV2KeyPem.Trim(), profile, StringComparison.Ordinal);
+        Assert.Contains("-----BEGIN OpenVPN tls-crypt-v2 client key-----", profile, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -361,6 +362,38 @@ public sealed class ClientRegistryTests : IDisposable
             Assert.True(reopened.Clients.FindLatest("alice")!.Disabled);
             Assert.Equal(renewed.Value!.Record.SerialNumber, reopened.Clients.FindLatest("alice")!.SerialNumber);
         }
+    }
+
+    [Fact]
+    public void Concurrent_sessions_are_off_by_default_and_the_setting_is_durable_and_survives_a_renewal()
+    {
+        Issue("alice");
+        Issue("bob");
+        Assert.False(Clients.AllowsConcurrent("alice"));
+
+        var allowed = Clients.SetAllowConcurrent("alice", allow: true);
+        Clients.Renew("alice");
+
+        Assert.True(allowed.Value!.AllowConcurrent);
+        Assert.True(Clients.AllowsConcurrent("alice"));
+        Assert.False(Clients.AllowsConcurrent("bob"));
+        Assert.False(Clients.AllowsConcurrent("nobody"));
+        using (var reopened = ReopenElsewhere())
+            Assert.True(reopened.Clients.FindLatest("alice")!.AllowConcurrent);
+        Clients.SetAllowConcurrent("alice", allow: false);
+        Assert.False(Clients.AllowsConcurrent("alice"));
+    }
+
+    [Fact]
+    public void Concurrent_sessions_cannot_be_allowed_for_a_client_not_in_force()
+    {
+        Issue("alice");
+        Clients.Revoke("alice");
+
+        var result = Clients.SetAllowConcurrent("alice", allow: true);
+
+        Assert.False(result.Succeeded);
+        Assert.False(Clients.AllowsConcurrent("alice"));
     }
 
     [Fact]

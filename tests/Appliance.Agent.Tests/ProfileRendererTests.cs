@@ -4,6 +4,9 @@ namespace Appliance.Agent.Tests;
 
 public sealed class ProfileRendererTests
 {
+    private const string V2Key = "-----BEGIN OpenVPN tls-crypt-v2 client key-----\nV2-CLIENT-KEY\n-----END OpenVPN tls-crypt-v2 client key-----\n";
+    private const string V1Key = "-----BEGIN OpenVPN Static key V1-----\nabcd\n-----END OpenVPN Static key V1-----\n";
+
     private static ClientProfile Profile(ProfilePlatform platform = ProfilePlatform.Windows, bool tcp = false) => new()
     {
         ClientName = "shop-pc-1",
@@ -14,7 +17,7 @@ public sealed class ProfileRendererTests
         CaPem = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n",
         CertificatePem = "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n",
         PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nSECRET-KEY\n-----END PRIVATE KEY-----\n",
-        TlsCryptKey = "-----BEGIN OpenVPN Static key V1-----\nabcd\n-----END OpenVPN Static key V1-----\n",
+        TlsCryptV2Key = V2Key,
         Platform = platform,
     };
 
@@ -31,11 +34,14 @@ public sealed class ProfileRendererTests
         Assert.Contains("remote-cert-tls server", lines);
         Assert.Contains("verify-x509-name appliance-server name", lines);
         Assert.Contains("explicit-exit-notify 1", lines);
-        foreach (var tag in new[] { "ca", "cert", "key", "tls-crypt" })
+        Assert.Contains("persist-tun", lines);
+        foreach (var tag in new[] { "ca", "cert", "key", "tls-crypt-v2" })
         {
             Assert.Contains($"<{tag}>", lines);
             Assert.Contains($"</{tag}>", lines);
         }
+        Assert.DoesNotContain("<tls-crypt>", lines);
+        Assert.Contains("V2-CLIENT-KEY", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("cipher", StringComparison.Ordinal) || l.StartsWith("comp", StringComparison.Ordinal) || l.StartsWith("fragment", StringComparison.Ordinal));
     }
 
@@ -75,5 +81,26 @@ public sealed class ProfileRendererTests
 
         Assert.DoesNotContain("SECRET-KEY", description, StringComparison.Ordinal);
         Assert.Contains("shop-pc-1", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Old_profile_option_renders_the_shared_tls_crypt_key_and_no_v2_key()
+    {
+        string[] lines = ProfileRenderer.Render(Profile() with { ControlWrap = ProfileControlWrap.TlsCrypt, TlsCryptKey = V1Key, TlsCryptV2Key = null }).Split('\n');
+
+        Assert.Contains("<tls-crypt>", lines);
+        Assert.Contains("abcd", lines);
+        Assert.DoesNotContain("<tls-crypt-v2>", lines);
+    }
+
+    [Theory]
+    [InlineData(ProfileControlWrap.TlsCryptV2)]
+    [InlineData(ProfileControlWrap.TlsCrypt)]
+    public void Profile_without_the_key_of_its_wrap_is_a_caller_error(ProfileControlWrap wrap)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => ProfileRenderer.Render(Profile() with { ControlWrap = wrap, TlsCryptKey = null, TlsCryptV2Key = null }));
+
+        Assert.Contains("shop-pc-1", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET-KEY", refused.Message, StringComparison.Ordinal);
     }
 }

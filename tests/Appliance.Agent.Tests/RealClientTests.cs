@@ -15,6 +15,9 @@ namespace Appliance.Agent.Tests;
 [SupportedOSPlatform("linux")]
 public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper output) : IClassFixture<DaemonFixture>
 {
+    // Profiles use tls-crypt-v2 by default; the CLI test asks for the shared tls-crypt key, which old profiles carry.
+    private const string OldProfileWrap = "tls-crypt";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     /// <summary>How soon a revoked or disabled client's session must be gone (seen 1.7-2.7 s; generous for a loaded machine).</summary>
     private static readonly TimeSpan Disconnected = TimeSpan.FromSeconds(15);
@@ -148,6 +151,27 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_kicked_client_reconnects_on_the_same_tap_with_the_same_mac()
+    {
+        using var client = await ConnectAsync("rc-kicked");
+        var session = await EstablishedSessionAsync("rc-kicked");
+        await client.WaitForLogAsync("Initialization Sequence Completed", Patience);
+        string tap = client.TapName!;
+        var before = TapIdentity(tap);
+
+        await Api.KickSessionAsync(session.Id, halt: false);
+
+        var again = await PollAsync(() => Api.GetSessionsAsync(), s => s.Any(x => x.CommonName == "rc-kicked" && x.Established && x.Id != session.Id));
+        output.WriteLine($"reconnected as {again.First(x => x.CommonName == "rc-kicked" && x.Established && x.Id != session.Id).Id}");
+        Assert.Equal(before, TapIdentity(tap));
+        Assert.Contains("Preserving previous TUN/TAP instance", client.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>The kernel's ifindex and MAC of a tap: both change when the client deletes and recreates it.</summary>
+    private static (string Index, string Mac) TapIdentity(string tap) =>
+        (File.ReadAllText($"/sys/class/net/{tap}/ifindex").Trim(), File.ReadAllText($"/sys/class/net/{tap}/address").Trim());
+
+    [Fact]
     public async Task A_revoked_client_is_disconnected_within_seconds_and_refused_on_reconnect()
     {
         using (var client = await ConnectAsync("rc-revoked"))
@@ -198,7 +222,7 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         string file = Path.Combine(Path.GetTempPath(), $"rc-cli-{Guid.NewGuid():N}.ovpn");
         try
         {
-            (exit, _, error) = await fixture.Daemon.RunCliAsync("client", "profile", "rc-cli", "--tcp", "--platform", "linux", "-o", file);
+            (exit, _, error) = await fixture.Daemon.RunCliAsync("client", "profile", "rc-cli", "--tcp", "--platform", "linux", "--wrap", OldProfileWrap, "-o", file);
             Assert.True(exit == 0, error);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
 
@@ -258,7 +282,8 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         return sessions.Single(x => x.CommonName == name && x.Established);
     }
 
-    /// <summary>A client with <paramref name="profile"/> is refused after TLS and gets no session.</summary>
+    /// <summary>A client with <paramref name="profile"/> is refused and gets no session: with its tls-crypt-v2 key, before
+    /// any TLS (the key's metadata names a revoked or disabled client); with an old profile, after TLS.</summary>
     private async Task AssertRefusedAsync(string name, string profile)
     {
         long refusalsBefore = await RefusalsAsync();
@@ -269,8 +294,12 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
 
     private readonly Dictionary<string, string> _profiles = [];
 
-    private async Task<long> RefusalsAsync() =>
-        AgentApiTests.PrometheusSamples(await Api.GetMetricsAsync()).Single(s => s.Name == "appliance_tunnel_refusals_total").Value;
+    private async Task<long> RefusalsAsync()
+    {
+        var samples = AgentApiTests.PrometheusSamples(await Api.GetMetricsAsync());
+        return samples.Single(s => s.Name == "appliance_tunnel_refusals_total").Value
+            + samples.Where(s => s.Name == "appliance_tunnel_unattributed_drops_total" && s.Labels.Contains("reason=\"client_refused\"", StringComparison.Ordinal)).Sum(s => s.Value);
+    }
 
     private static void SendFromClientTap(OpenVpnClientProcess client, IEnumerable<int> lengths)
     {

@@ -27,6 +27,7 @@ internal static class ClientsApi
         group.MapPost("/{name}/renew", Renew);
         group.MapPost("/{name}/disable", (string name, ApplianceState state, TunnelHost tunnel, TimeProvider time) => SetDisabled(name, true, state, tunnel, time));
         group.MapPost("/{name}/enable", (string name, ApplianceState state, TunnelHost tunnel, TimeProvider time) => SetDisabled(name, false, state, tunnel, time));
+        group.MapPut("/{name}/concurrent", SetConcurrent);
         group.MapGet("/{name}/profile", Profile);
         app.MapGet("/api/v1/profile-notes", Notes).WithTags("clients");
         return app;
@@ -43,7 +44,7 @@ internal static class ClientsApi
                     live++;
         }
         return new ClientDto(record.Name, status, record.SerialNumber, record.CertificateFingerprint, record.CreatedAt, record.ExpiresAt,
-            record.RevokedAt, record.Disabled, live);
+            record.RevokedAt, record.Disabled, live, record.AllowConcurrent);
     }
 
     private static List<ClientDto> List(ApplianceState state, TunnelHost tunnel, TimeProvider time)
@@ -100,7 +101,15 @@ internal static class ClientsApi
         return result.Succeeded ? TypedResults.Ok(ToDto(result.Value!, tunnel, time.GetUtcNow())) : ApiProblems.From(result.Error, result.Detail);
     }
 
-    private static IResult Profile(string name, string? transport, string? platform, ApplianceState state, LiveConfig config, TunnelHost tunnel)
+    private static IResult SetConcurrent(string name, ConcurrentSessionsRequest? request, ApplianceState state, TunnelHost tunnel, TimeProvider time)
+    {
+        if (request is null)
+            return ApiProblems.Invalid("allowed", "send {\"allowed\": true} or {\"allowed\": false}");
+        var result = state.Clients.SetAllowConcurrent(name, request.Allowed);
+        return result.Succeeded ? TypedResults.Ok(ToDto(result.Value!, tunnel, time.GetUtcNow())) : ApiProblems.From(result.Error, result.Detail);
+    }
+
+    private static IResult Profile(string name, string? transport, string? platform, string? wrap, ApplianceState state, LiveConfig config, TunnelHost tunnel)
     {
         bool tcp;
         switch (transport ?? "udp")
@@ -116,6 +125,8 @@ internal static class ClientsApi
         }
         if (ParsePlatform(platform) is not { } profilePlatform)
             return ApiProblems.Invalid("platform", $"platform '{platform}' is not windows, linux or macos");
+        if (ParseWrap(wrap) is not { } controlWrap)
+            return ApiProblems.Invalid("wrap", $"wrap '{wrap}' is neither tls-crypt-v2 (the default: the client's own key) nor tls-crypt (the shared key of older profiles)");
         if (state.Clients.FindInForce(name) is not { } client)
         {
             return state.Clients.FindLatest(name) is null
@@ -148,7 +159,9 @@ internal static class ClientsApi
             CaPem = state.Ca.CertificatePem,
             CertificatePem = client.CertificatePem,
             PrivateKeyPem = client.PrivateKeyPem,
-            TlsCryptKey = state.Ca.TlsCryptKey.ToFileText(),
+            ControlWrap = controlWrap,
+            TlsCryptV2Key = controlWrap == ProfileControlWrap.TlsCryptV2 ? client.TlsCryptV2KeyPem : null,
+            TlsCryptKey = controlWrap == ProfileControlWrap.TlsCrypt ? state.Ca.TlsCryptKey.ToFileText() : null,
             Platform = profilePlatform,
         });
         return TypedResults.File(Encoding.UTF8.GetBytes(text), ProfileContentType, $"{name}-{(tcp ? "tcp" : "udp")}.ovpn");
@@ -164,6 +177,13 @@ internal static class ClientsApi
         "windows" => ProfilePlatform.Windows,
         "linux" => ProfilePlatform.Linux,
         "macos" => ProfilePlatform.MacOs,
+        _ => null,
+    };
+
+    private static ProfileControlWrap? ParseWrap(string? wrap) => (wrap ?? "tls-crypt-v2") switch
+    {
+        "tls-crypt-v2" => ProfileControlWrap.TlsCryptV2,
+        "tls-crypt" => ProfileControlWrap.TlsCrypt,
         _ => null,
     };
 

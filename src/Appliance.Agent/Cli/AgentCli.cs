@@ -105,10 +105,11 @@ internal static class AgentCli
         var tcp = new Option<bool>("--tcp") { Description = "a TCP profile (default UDP)" };
         var platform = new Option<string>("--platform") { Description = "windows, linux or macos", DefaultValueFactory = _ => "windows" };
         var file = new Option<string?>("--output", "-o") { Description = "write the profile to FILE (default: the suggested file name in the current directory; '-' for standard output)" };
-        var profile = new Command("profile", "write the client's .ovpn profile (it holds the client's private key)") { name, tcp, platform, file };
+        var wrap = new Option<string>("--wrap") { Description = "tls-crypt-v2 (the client's own key) or tls-crypt (the shared key, for older clients)", DefaultValueFactory = _ => "tls-crypt-v2" };
+        var profile = new Command("profile", "write the client's .ovpn profile (it holds the client's private key)") { name, tcp, platform, wrap, file };
         profile.SetAction((parse, ct) => Run(parse, output, async (api, json) =>
         {
-            var (fileName, content) = await api.GetProfileAsync(parse.GetValue(name)!, parse.GetValue(tcp) ? "tcp" : "udp", parse.GetValue(platform)!, ct);
+            var (fileName, content) = await api.GetProfileAsync(parse.GetValue(name)!, parse.GetValue(tcp) ? "tcp" : "udp", parse.GetValue(platform)!, parse.GetValue(wrap)!, ct);
             string target = parse.GetValue(file) ?? fileName;
             if (target == "-")
             {

@@ -88,6 +88,7 @@ public static class AgentConfigValidator
         }
         Range(tunnel.MaxSessions, 1, 65535, "tunnel.maxSessions", errors);
         Range(tunnel.PingSeconds, 1, 3600, "tunnel.pingSeconds", errors);
+        Range(tunnel.RenegotiateSeconds, 60, 604800, "tunnel.renegotiateSeconds", errors);
         if (tunnel.PingRestartSeconds <= 2 * tunnel.PingSeconds || tunnel.PingRestartSeconds > 86400)
             errors.Add("tunnel.pingRestartSeconds", $"{tunnel.PingRestartSeconds.ToString(CultureInfo.InvariantCulture)} must be more than twice tunnel.pingSeconds ({tunnel.PingSeconds.ToString(CultureInfo.InvariantCulture)}) and at most 86400");
     }

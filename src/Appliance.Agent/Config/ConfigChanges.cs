@@ -32,6 +32,7 @@ public static class ConfigChanges
         Compare("tunnel.maxSessions", before.Tunnel.MaxSessions, after.Tunnel.MaxSessions);
         Compare("tunnel.pingSeconds", before.Tunnel.PingSeconds, after.Tunnel.PingSeconds);
         Compare("tunnel.pingRestartSeconds", before.Tunnel.PingRestartSeconds, after.Tunnel.PingRestartSeconds);
+        Compare("tunnel.renegotiateSeconds", before.Tunnel.RenegotiateSeconds, after.Tunnel.RenegotiateSeconds);
         Compare("uplink.nic", before.Uplink.Nic, after.Uplink.Nic);
         Compare("uplink.bridge", before.Uplink.Bridge, after.Uplink.Bridge);
         Compare("uplink.labBridge", before.Uplink.LabBridge, after.Uplink.LabBridge);

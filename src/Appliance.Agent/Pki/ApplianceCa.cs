@@ -8,11 +8,14 @@ using Appliance.Tunnel.Control.Wire;
 
 namespace Appliance.Agent.Pki;
 
-/// <summary>The appliance's own single-level PKI: an EC P-256 CA, the server certificate, the tls-crypt key; issues client certificates and signs CRLs.</summary>
+/// <summary>The appliance's own single-level PKI: an EC P-256 CA, the server certificate, the tls-crypt and tls-crypt-v2 server keys; issues client certificates and signs CRLs.</summary>
 /// <remarks>
 /// First start creates every file; <c>ca.crt</c> is written last and marks the set complete, so a crash during creation
 /// leaves no <c>ca.crt</c> and the next start creates the set again (nothing was issued from the unfinished one). A set
-/// with <c>ca.crt</c> but another file missing is refused: regenerating a key there would orphan every profile.
+/// with <c>ca.crt</c> but another file missing is refused: regenerating a key there would orphan every profile. The one
+/// exception is the tls-crypt-v2 server key, which sets made before it existed lack: it is created when missing
+/// (<see cref="CreatedTlsCryptV2ServerKey"/>), and the client registry refuses to open if its clients' v2 keys were made
+/// under another one (a lost key, not an upgrade).
 /// Thread-safe: signing uses the CA key concurrently, which .NET's ECDsa allows.
 /// </remarks>
 [SupportedOSPlatform("linux")]
@@ -23,6 +26,7 @@ public sealed class ApplianceCa : IDisposable
     public const string ServerCertificateFile = "server.crt";
     public const string ServerKeyFile = "server.key";
     public const string TlsCryptKeyFile = "tls-crypt.key";
+    public const string TlsCryptV2ServerKeyFile = "tls-crypt-v2-server.key";
 
     public static readonly TimeSpan CaLifetime = TimeSpan.FromDays(3650);
     /// <summary>notBefore is this far in the past, so a client whose clock lags a little accepts a fresh certificate.</summary>
@@ -33,12 +37,14 @@ public sealed class ApplianceCa : IDisposable
 
     private readonly X509Certificate2 _authority;
 
-    private ApplianceCa(X509Certificate2 authority, X509Certificate2 server, StaticKey tlsCryptKey)
+    private ApplianceCa(X509Certificate2 authority, X509Certificate2 server, StaticKey tlsCryptKey, TlsCryptV2ServerKey tlsCryptV2ServerKey, bool createdTlsCryptV2ServerKey)
     {
         _authority = authority;
         Certificate = X509CertificateLoader.LoadCertificate(authority.RawData);
         ServerCertificate = server;
         TlsCryptKey = tlsCryptKey;
+        TlsCryptV2ServerKey = tlsCryptV2ServerKey;
+        CreatedTlsCryptV2ServerKey = createdTlsCryptV2ServerKey;
     }
 
     /// <summary>The CA certificate without its key: what clients and the engine's validator trust.</summary>
@@ -52,7 +58,14 @@ public sealed class ApplianceCa : IDisposable
     /// <summary>The server certificate's CN (profiles pin it with <c>verify-x509-name</c>).</summary>
     public string ServerName => ServerCertificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
 
+    /// <summary>The shared tls-crypt (v1) key of older profiles.</summary>
     public StaticKey TlsCryptKey { get; }
+
+    /// <summary>The tls-crypt-v2 server key: wraps every client's own tls-crypt key (profiles' default).</summary>
+    public TlsCryptV2ServerKey TlsCryptV2ServerKey { get; }
+
+    /// <summary>True when this start created the tls-crypt-v2 server key (first start, or the first start of a version that has it).</summary>
+    public bool CreatedTlsCryptV2ServerKey { get; }
 
     /// <summary>Loads the CA set, or creates it when the directory has none.</summary>
     /// <param name="created">True when this call created the set (first start).</param>
@@ -105,6 +118,7 @@ public sealed class ApplianceCa : IDisposable
         Certificate.Dispose();
         ServerCertificate.Dispose();
         TlsCryptKey.Dispose();
+        TlsCryptV2ServerKey.Dispose();
     }
 
     private static ApplianceCa Create(StateDirectory directory, ServerIdentity identity, TimeProvider time)
@@ -127,14 +141,16 @@ public sealed class ApplianceCa : IDisposable
         using var serverPublic = serverRequest.Create(authority, now - ClockSkewAllowance, notAfter, NewSerialNumber());
         var server = serverPublic.CopyWithPrivateKey(serverKey);
         var tlsCrypt = StaticKey.Generate();
+        var tlsCryptV2 = TlsCryptV2ServerKey.Generate();
 
         // ca.crt last: it marks the set complete (see remarks).
         directory.WriteAtomically(CaKeyFile, caKey.ExportPkcs8PrivateKeyPem() + "\n", FileSecrecy.Secret);
         directory.WriteAtomically(ServerKeyFile, serverKey.ExportPkcs8PrivateKeyPem() + "\n", FileSecrecy.Secret);
         directory.WriteAtomically(ServerCertificateFile, server.ExportCertificatePem() + "\n", FileSecrecy.Public);
         directory.WriteAtomically(TlsCryptKeyFile, tlsCrypt.ToFileText(), FileSecrecy.Secret);
+        directory.WriteAtomically(TlsCryptV2ServerKeyFile, tlsCryptV2.ToPemText(), FileSecrecy.Secret);
         directory.WriteAtomically(CaCertificateFile, authority.ExportCertificatePem() + "\n", FileSecrecy.Public);
-        return new ApplianceCa(authority, server, tlsCrypt);
+        return new ApplianceCa(authority, server, tlsCrypt, tlsCryptV2, createdTlsCryptV2ServerKey: true);
     }
 
     private static ApplianceCa Load(StateDirectory directory)
@@ -145,7 +161,22 @@ public sealed class ApplianceCa : IDisposable
         var parse = StaticKey.TryParse(tlsCryptText, out var tlsCrypt);
         if (tlsCrypt is null)
             throw Broken(directory, TlsCryptKeyFile, $"is not an OpenVPN static key ({parse})");
-        return new ApplianceCa(authority, server, tlsCrypt);
+        var tlsCryptV2 = LoadOrCreateTlsCryptV2ServerKey(directory, out bool createdV2);
+        return new ApplianceCa(authority, server, tlsCrypt, tlsCryptV2, createdV2);
+    }
+
+    private static TlsCryptV2ServerKey LoadOrCreateTlsCryptV2ServerKey(StateDirectory directory, out bool created)
+    {
+        created = !directory.Exists(TlsCryptV2ServerKeyFile);
+        if (created)
+        {
+            // A set from before tls-crypt-v2: no profile can depend on a key that never existed.
+            var generated = TlsCryptV2ServerKey.Generate();
+            directory.WriteAtomically(TlsCryptV2ServerKeyFile, generated.ToPemText(), FileSecrecy.Secret);
+            return generated;
+        }
+        var parse = TlsCryptV2ServerKey.TryParse(ReadText(directory, TlsCryptV2ServerKeyFile), out var key);
+        return key ?? throw Broken(directory, TlsCryptV2ServerKeyFile, $"is not an OpenVPN tls-crypt-v2 server key ({parse})");
     }
 
     private static X509Certificate2 LoadPair(StateDirectory directory, string certificateFile, string keyFile)

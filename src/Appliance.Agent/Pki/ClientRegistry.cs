@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Appliance.Agent.State;
 using Appliance.Tunnel.Control.Tls;
+using Appliance.Tunnel.Control.Wire;
 
 namespace Appliance.Agent.Pki;
 
@@ -51,6 +52,9 @@ public sealed class ClientRegistry
 
     public DateTimeOffset RevocationListNextUpdate => Volatile.Read(ref _revocationList).NextUpdate;
 
+    /// <summary>True when <see cref="Open"/> gave certificates in force their first tls-crypt-v2 key (a registry from before tls-crypt-v2).</summary>
+    public bool TlsCryptV2KeysAddedAtOpen { get; private set; }
+
     /// <summary>True when <see cref="Open"/> found the CRL missing, behind the registry or due, and re-signed it.</summary>
     public bool RevocationListRepublishedAtOpen { get; private set; }
 
@@ -73,9 +77,15 @@ public sealed class ClientRegistry
         var registry = new ClientRegistry(directory, ca, time, document);
         lock (registry._gate)
         {
+            if (CompleteTlsCryptV2Keys(directory, ca, document) is { } completed)
+            {
+                registry.Write(completed);
+                registry._document = completed;
+                registry.TlsCryptV2KeysAddedAtOpen = true;
+            }
             if (registry.TryAdoptStoredRevocationList() is false)
             {
-                registry.PublishRevocationList(document with { RevocationListNumber = document.RevocationListNumber + 1 });
+                registry.PublishRevocationList(registry._document with { RevocationListNumber = registry._document.RevocationListNumber + 1 });
                 registry.RevocationListRepublishedAtOpen = true;
             }
         }
@@ -96,7 +106,25 @@ public sealed class ClientRegistry
     public IssuedClient? FindInForce(string name)
     {
         var entry = InForce(Volatile.Read(ref _document), name);
-        return entry is null ? null : new IssuedClient(ToRecord(entry), entry.Certificate, entry.PrivateKey!);
+        return entry is null ? null : Issued(entry);
+    }
+
+    /// <summary>
+    /// What the engine's tls-crypt-v2 policy needs about the certificate <paramref name="serialNumber"/> (upper-case hex):
+    /// found or not, its name, expiry, revoked and disabled flags. Cheap: no allocation, no certificate parsing.
+    /// </summary>
+    public bool TryGetAccess(string serialNumber, out ClientAccess access)
+    {
+        foreach (var entry in Volatile.Read(ref _document).Clients)
+        {
+            if (string.Equals(entry.Serial, serialNumber, StringComparison.Ordinal))
+            {
+                access = new ClientAccess(entry.Name, entry.ExpiresAt, entry.RevokedAt is not null, entry.Disabled);
+                return true;
+            }
+        }
+        access = default;
+        return false;
     }
 
     /// <summary>The name's certificate in force, else its newest revoked one, else null.</summary>
@@ -133,6 +161,26 @@ public sealed class ClientRegistry
         AccessChanged?.Invoke(this);
         return ClientRegistryResult.Ok(record);
     }
+
+    /// <summary>Lets the client in force for <paramref name="name"/> hold several sessions at once (one profile on several
+    /// machines), or not; durable when this returns. Idempotent. Applies to the next session that authenticates.</summary>
+    public ClientRegistryResult<ClientRecord> SetAllowConcurrent(string name, bool allow)
+    {
+        lock (_gate)
+        {
+            var document = _document;
+            if (InForce(document, name) is not { } entry)
+                return NotInForce<ClientRecord>(document, name);
+            if (entry.AllowConcurrent == allow)
+                return ClientRegistryResult.Ok(ToRecord(entry));
+            var changed = entry with { AllowConcurrent = allow };
+            Commit(document with { Clients = Replace(document.Clients, entry, changed, added: null) }, revocationChanged: false);
+            return ClientRegistryResult.Ok(ToRecord(changed));
+        }
+    }
+
+    /// <summary>True when the client in force with this common name may hold several sessions at once.</summary>
+    public bool AllowsConcurrent(string name) => InForce(Volatile.Read(ref _document), name) is { AllowConcurrent: true };
 
     /// <summary>
     /// A CRL for the engine alone: the revoked serials plus those of disabled clients, signed now and never written to disk
@@ -171,7 +219,7 @@ public sealed class ClientRegistry
 
             var entry = NewEntry(name, now, expiresAt ?? _ca.Certificate.NotAfter, renewedFrom: null);
             Commit(document with { Clients = [.. document.Clients, entry] }, revocationChanged: false);
-            return ClientRegistryResult.Ok<IssuedClient>(new IssuedClient(ToRecord(entry), entry.Certificate, entry.PrivateKey!));
+            return ClientRegistryResult.Ok<IssuedClient>(Issued(entry));
         }
     }
 
@@ -183,7 +231,7 @@ public sealed class ClientRegistry
             var document = _document;
             if (InForce(document, name) is not { } entry)
                 return NotInForce<ClientRecord>(document, name);
-            var revoked = entry with { RevokedAt = _time.GetUtcNow(), PrivateKey = null };
+            var revoked = entry with { RevokedAt = _time.GetUtcNow(), PrivateKey = null, TlsCryptV2Key = null };
             Commit(document with { Clients = Replace(document.Clients, entry, revoked, added: null) }, revocationChanged: true);
             return ClientRegistryResult.Ok<ClientRecord>(ToRecord(revoked));
         }
@@ -204,10 +252,10 @@ public sealed class ClientRegistry
                 return ClientRegistryResult.Fail<IssuedClient>(ClientRegistryError.InvalidExpiry, expiryProblem);
 
             // A disabled client stays disabled under its new certificate.
-            var renewed = NewEntry(name, now, notAfter, renewedFrom: old.Serial) with { Disabled = old.Disabled };
-            var revoked = old with { RevokedAt = now, PrivateKey = null };
+            var renewed = NewEntry(name, now, notAfter, renewedFrom: old.Serial) with { Disabled = old.Disabled, AllowConcurrent = old.AllowConcurrent };
+            var revoked = old with { RevokedAt = now, PrivateKey = null, TlsCryptV2Key = null };
             Commit(document with { Clients = Replace(document.Clients, old, revoked, renewed) }, revocationChanged: true);
-            return ClientRegistryResult.Ok<IssuedClient>(new IssuedClient(ToRecord(renewed), renewed.Certificate, renewed.PrivateKey!));
+            return ClientRegistryResult.Ok<IssuedClient>(Issued(renewed));
         }
     }
 
@@ -293,8 +341,66 @@ public sealed class ClientRegistry
         byte[] serial = ApplianceCa.NewSerialNumber();
         using var certificate = _ca.IssueClient(name, serial, now, notAfter);
         using var key = certificate.GetECDsaPrivateKey()!;
-        return new RegistryEntry(name, Convert.ToHexString(serial), now, certificate.NotAfter.ToUniversalTime(), RevokedAt: null, renewedFrom,
-            certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
+        DateTimeOffset expiresAt = certificate.NotAfter.ToUniversalTime();
+        return new RegistryEntry(name, Convert.ToHexString(serial), now, expiresAt, RevokedAt: null, renewedFrom,
+            certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n",
+            TlsCryptV2Key: NewTlsCryptV2Key(_ca, serial, name, expiresAt));
+    }
+
+    /// <summary>A fresh tls-crypt-v2 client key whose sealed metadata names the certificate: serial, name, not-after.</summary>
+    private static string NewTlsCryptV2Key(ApplianceCa ca, ReadOnlySpan<byte> serial, string name, DateTimeOffset notAfter)
+    {
+        using var key = TlsCryptV2ClientKey.Create(ca.TlsCryptV2ServerKey, TlsCryptV2Metadata.Encode(serial, name, notAfter));
+        return key.ToPemText();
+    }
+
+    private static IssuedClient Issued(RegistryEntry entry) =>
+        new(ToRecord(entry), entry.Certificate, entry.PrivateKey!, entry.TlsCryptV2Key!);
+
+    /// <summary>
+    /// Gives every certificate in force that has no tls-crypt-v2 key one (registries from before tls-crypt-v2), and checks
+    /// that every stored key unwraps under the CA set's server key and names its own certificate.
+    /// </summary>
+    /// <returns>The document with the added keys, or null when nothing was added.</returns>
+    private static RegistryDocument? CompleteTlsCryptV2Keys(StateDirectory directory, ApplianceCa ca, RegistryDocument document)
+    {
+        string path = directory.PathOf(RegistryFile);
+        using var cipher = new TlsCryptV2WrappedKeyCipher(ca.TlsCryptV2ServerKey);
+        byte[] clear = new byte[TlsCryptV2WrappedKey.MaxLength];
+        RegistryEntry[]? completed = null;
+        for (int i = 0; i < document.Clients.Count; i++)
+        {
+            var entry = document.Clients[i];
+            if (entry.TlsCryptV2Key is { } pem)
+            {
+                if (CheckTlsCryptV2Key(cipher, clear, entry, pem) is { } problem)
+                    throw new StateDirectoryException($"'{path}': client '{entry.Name}' serial {entry.Serial}: {problem}; restore '{ApplianceCa.TlsCryptV2ServerKeyFile}' (and '{RegistryFile}') from the same backup");
+                continue;
+            }
+            if (entry.RevokedAt is not null)
+                continue;
+            completed ??= [.. document.Clients];
+            completed[i] = entry with { TlsCryptV2Key = NewTlsCryptV2Key(ca, Convert.FromHexString(entry.Serial), entry.Name, entry.ExpiresAt) };
+        }
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(clear);
+        return completed is null ? null : document with { Clients = completed };
+    }
+
+    private static string? CheckTlsCryptV2Key(TlsCryptV2WrappedKeyCipher cipher, byte[] clear, RegistryEntry entry, string pem)
+    {
+        var parse = TlsCryptV2ClientKey.TryParse(pem, out var key);
+        if (key is null)
+            return $"its tls-crypt-v2 key does not parse ({parse})";
+        using (key)
+        {
+            var unwrap = cipher.Unwrap(key.WrappedKey, clear, out int metadataLength);
+            if (unwrap != TlsCryptV2UnwrapResult.Ok)
+                return $"its tls-crypt-v2 key was not made with this '{ApplianceCa.TlsCryptV2ServerKeyFile}' ({unwrap})";
+            var metadata = TlsCryptV2Metadata.TryParse(clear.AsSpan(TlsCryptV2WrappedKey.ClientKeySize, metadataLength), out var value);
+            if (metadata != TlsCryptV2MetadataParseResult.Ok || value.SerialNumber != entry.Serial || value.CommonName != entry.Name)
+                return $"its tls-crypt-v2 key names another certificate ({metadata})";
+            return null;
+        }
     }
 
     private void Write(RegistryDocument document) =>
@@ -337,7 +443,7 @@ public sealed class ClientRegistry
     }
 
     private static ClientRecord ToRecord(RegistryEntry entry) =>
-        new(entry.Name, entry.Serial, entry.CreatedAt, entry.ExpiresAt, entry.RevokedAt, entry.RenewedFrom, entry.Disabled, Fingerprint(entry.Certificate));
+        new(entry.Name, entry.Serial, entry.CreatedAt, entry.ExpiresAt, entry.RevokedAt, entry.RenewedFrom, entry.Disabled, Fingerprint(entry.Certificate), entry.AllowConcurrent);
 
     private static string Fingerprint(string certificatePem) =>
         PemEncoding.TryFind(certificatePem, out var fields)

@@ -12,6 +12,9 @@ internal sealed record RegistryDocument(int Format, long RevocationListNumber, I
 
 /// <param name="PrivateKey">PKCS#8 PEM while in force; dropped when revoked.</param>
 /// <param name="Disabled">Refused at connect (and its sessions closed) until enabled again; optional in the file, so registries written before it existed still load.</param>
+/// <param name="AllowConcurrent">More than one live session at once (one profile on several machines); optional in the file, off by default.</param>
+/// <param name="TlsCryptV2Key">The client's tls-crypt-v2 key file (PEM, <c>Kc ‖ WKc</c>) while in force; dropped when revoked. Optional in the
+/// file: entries written before it existed get one at open.</param>
 internal sealed record RegistryEntry(
     string Name,
     string Serial,
@@ -21,7 +24,9 @@ internal sealed record RegistryEntry(
     string? RenewedFrom,
     string Certificate,
     string? PrivateKey,
-    bool Disabled = false);
+    bool Disabled = false,
+    bool AllowConcurrent = false,
+    string? TlsCryptV2Key = null);
 
 // Every property is written (nulls too) and required when read: a truncated or hand-edited entry is refused, not defaulted.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,

@@ -8,7 +8,16 @@ public enum ProfilePlatform : byte
     MacOs,
 }
 
-/// <summary>Everything one client's .ovpn needs: where to connect, the CA, the client's own certificate and key, the tls-crypt key.</summary>
+/// <summary>How a profile protects its control channel before TLS.</summary>
+public enum ProfileControlWrap : byte
+{
+    /// <summary><c>&lt;tls-crypt-v2&gt;</c>: the client's own key, wrapped with the server key and sealed with its serial, name and expiry (default).</summary>
+    TlsCryptV2 = 0,
+    /// <summary><c>&lt;tls-crypt&gt;</c>: the one key shared by every profile (older profiles; a revoked one still reaches TLS).</summary>
+    TlsCrypt,
+}
+
+/// <summary>Everything one client's .ovpn needs: where to connect, the CA, the client's own certificate and key, its control-channel key.</summary>
 /// <remarks>Holds a private key: never log it, never put it in an error message.</remarks>
 public sealed record ClientProfile
 {
@@ -22,8 +31,13 @@ public sealed record ClientProfile
     public required string CaPem { get; init; }
     public required string CertificatePem { get; init; }
     public required string PrivateKeyPem { get; init; }
-    public required string TlsCryptKey { get; init; }
+    /// <summary>The wrap this profile uses; the matching key below must be set.</summary>
+    public ProfileControlWrap ControlWrap { get; init; } = ProfileControlWrap.TlsCryptV2;
+    /// <summary>The client's tls-crypt-v2 key file (PEM); needed for <see cref="ProfileControlWrap.TlsCryptV2"/>.</summary>
+    public string? TlsCryptV2Key { get; init; }
+    /// <summary>The shared tls-crypt key file; needed for <see cref="ProfileControlWrap.TlsCrypt"/>.</summary>
+    public string? TlsCryptKey { get; init; }
     public ProfilePlatform Platform { get; init; } = ProfilePlatform.Windows;
 
-    public override string ToString() => $"profile for '{ClientName}' ({(Tcp ? "tcp" : "udp")} {ServerHost}:{ServerPort}, {Platform})";
+    public override string ToString() => $"profile for '{ClientName}' ({(Tcp ? "tcp" : "udp")} {ServerHost}:{ServerPort}, {Platform}, {ControlWrap})";
 }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Appliance.Agent.Profiles;
 
-/// <summary>Writes the .ovpn a stock OpenVPN 2.6 client uses as is: <c>dev tap</c>, inline PKI and tls-crypt, per-platform notes.</summary>
+/// <summary>Writes the .ovpn a stock OpenVPN 2.6 client uses as is: <c>dev tap</c>, inline PKI and tls-crypt-v2 (or tls-crypt), per-platform notes.</summary>
 public static class ProfileRenderer
 {
     public static string Render(ClientProfile profile)
@@ -20,6 +20,8 @@ public static class ProfileRenderer
         text.Append("nobind\n");
         text.Append("resolv-retry infinite\n");
         text.Append("persist-key\n");
+        // A reconnect (kick, server restart, network change) keeps the tap and its MAC: the PPPoE session on it goes on.
+        text.Append("persist-tun\n");
         text.Append("remote-cert-tls server\n");
         text.Append(CultureInfo.InvariantCulture, $"verify-x509-name {profile.ServerName} name\n");
         if (!profile.Tcp)
@@ -34,9 +36,15 @@ public static class ProfileRenderer
         AppendInline(text, "ca", profile.CaPem);
         AppendInline(text, "cert", profile.CertificatePem);
         AppendInline(text, "key", profile.PrivateKeyPem);
-        AppendInline(text, "tls-crypt", profile.TlsCryptKey);
+        if (profile.ControlWrap == ProfileControlWrap.TlsCrypt)
+            AppendInline(text, "tls-crypt", profile.TlsCryptKey ?? throw MissingKey(profile, "tls-crypt"));
+        else
+            AppendInline(text, "tls-crypt-v2", profile.TlsCryptV2Key ?? throw MissingKey(profile, "tls-crypt-v2"));
         return text.ToString();
     }
+
+    private const string ReconnectNote =
+        "A reconnect (the appliance restarting, a network change) keeps the tap adapter and its MAC address (persist-tun): the PPPoE connection on it stays up through a short outage.";
 
     /// <summary>What the person at the remote machine must know for this platform.</summary>
     public static IReadOnlyList<string> Notes(ProfilePlatform platform) => platform switch
@@ -48,18 +56,23 @@ public static class ProfileRenderer
             "up IPv6 but never IPv4 (the 32-byte IPCP Configure-Ack is lost). The client log shows 'TAP-Windows Driver Version'.",
             "OpenVPN Connect cannot use this profile: it does not support tap (layer 2) tunnels.",
             "Then create a PPPoE (broadband) connection on the TAP adapter with the ISP user name and password.",
+            ReconnectNote,
         ],
         ProfilePlatform.Linux =>
         [
             "Linux: openvpn 2.6 (package openvpn). The profile brings the tap up itself (script-security 2, up);",
             "then dial with pppd, e.g. 'pppd plugin rp-pppoe.so nic-tap0 user ISP-USER noipdefault defaultroute +ipv6'.",
             "OpenVPN Connect cannot use this profile: it does not support tap (layer 2) tunnels.",
+            ReconnectNote,
         ],
         _ =>
         [
             "macOS: use Tunnelblick with its tap kext (layer 2 needs a tap driver); OpenVPN Connect cannot use tap profiles.",
         ],
     };
+
+    private static ArgumentException MissingKey(ClientProfile profile, string wrap) =>
+        new($"{profile} uses {wrap} but carries no {wrap} key", nameof(profile));
 
     private static void AppendInline(StringBuilder text, string tag, string content)
     {

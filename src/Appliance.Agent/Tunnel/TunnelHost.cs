@@ -15,7 +15,8 @@ namespace Appliance.Agent.Tunnel;
 /// <remarks>
 /// The engine's validator gets a refusal list signed in memory by the CA: the revoked serials plus those of disabled
 /// clients (<see cref="ClientRegistry.SignRefusalList"/>). It is applied at start and again whenever the registry's CRL
-/// or a client's disabled flag changes, which also closes the live sessions it now refuses.
+/// or a client's disabled flag changes, which also closes the live sessions it now refuses. tls-crypt-v2 openings are
+/// judged earlier, before any TLS, by <see cref="RegistryTlsCryptV2Policy"/> over the same registry.
 /// </remarks>
 [SupportedOSPlatform("linux")]
 internal sealed class TunnelHost(ApplianceState state, LiveConfig config, EthernetSwitch sw, TimeProvider time, ILoggerFactory loggers, ILogger<TunnelHost> log)
@@ -52,10 +53,12 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
             Listen = listen,
             Tls = new TlsControlOptions { ServerCertificate = ServerContext(state.Ca) },
             ClientValidator = _validator,
-            ControlWrapping = new ControlWrapping(ControlWrapMode.TlsCrypt, state.Ca.TlsCryptKey),
+            ControlWrapping = ControlWrappingFor(state, time),
             Ciphers = ciphers,
             Ping = TimeSpan.FromSeconds(tunnel.PingSeconds),
             PingRestart = TimeSpan.FromSeconds(tunnel.PingRestartSeconds),
+            RenegotiateAfter = TimeSpan.FromSeconds(tunnel.RenegotiateSeconds),
+            AllowsConcurrentSessions = state.Clients.AllowsConcurrent,
             MaxSessions = tunnel.MaxSessions,
             MaxFrameLength = sw.Options.MaxFrameLength(sw.Options.MaxVlanTags),
         };
@@ -75,6 +78,16 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
         Log.TunnelListening(log, server.BoundEndpoints);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Old profiles open with the shared tls-crypt key (opcode 7), new ones with their own tls-crypt-v2 key (opcode 10),
+    /// judged by the registry before any TLS.
+    /// </summary>
+    internal static ControlWrapping ControlWrappingFor(ApplianceState state, TimeProvider time) =>
+        new(ControlWrapMode.TlsCrypt, state.Ca.TlsCryptKey)
+        {
+            TlsCryptV2 = new TlsCryptV2Settings(state.Ca.TlsCryptV2ServerKey, new RegistryTlsCryptV2Policy(state.Clients, time).Check),
+        };
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 

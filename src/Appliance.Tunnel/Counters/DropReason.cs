@@ -38,12 +38,22 @@ public enum DropReason : byte
     RateLimited,
     /// <summary>A packet from an address, connection or peer-id that has no session, and is not a session's opening reset.</summary>
     NoSession,
+    /// <summary>An authenticated packet from an address its session does not own: a control packet from elsewhere (forged
+    /// or replayed), or a float onto the address of another live session. Refused; no live session is touched.</summary>
+    AddressMismatch,
+    /// <summary>A new handshake refused because the limit of handshakes in progress (in total or for this source) is
+    /// reached. Authenticated sessions are never evicted to make room.</summary>
+    HandshakeLimit,
+    /// <summary>Handling the packet threw (a bug): counted and logged, and the receive loop goes on.</summary>
+    HandlerFault,
+    /// <summary>An authentic tls-crypt-v2 client key naming a client the server refuses (revoked, disabled, expired, unknown, unreadable metadata): dropped before any TLS work.</summary>
+    ClientRefused,
 }
 
 /// <summary>Traits of <see cref="DropReason"/>.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.NoSession + 1;
+    public const int Count = (int)DropReason.ClientRefused + 1;
 
     /// <summary>Stable snake_case name for APIs and metrics.</summary>
     public static string Key(DropReason reason) => reason switch
@@ -65,6 +75,10 @@ public static class DropReasons
         DropReason.Malformed => "malformed",
         DropReason.RateLimited => "rate_limited",
         DropReason.NoSession => "no_session",
+        DropReason.AddressMismatch => "address_mismatch",
+        DropReason.HandshakeLimit => "handshake_limit",
+        DropReason.HandlerFault => "handler_fault",
+        DropReason.ClientRefused => "client_refused",
         _ => "unknown",
     };
 }

@@ -192,7 +192,7 @@ internal sealed class KeyState : IAsyncDisposable
             return;
         }
         Channel.ReceiveControl(packet.MessageId, packet.Payload, acks[..count]);
-        if (packet.Opcode is Opcode.ControlHardResetClientV2 or Opcode.ControlSoftResetV1)
+        if (packet.Opcode is Opcode.ControlHardResetClientV2 or Opcode.ControlHardResetClientV3 or Opcode.ControlSoftResetV1)
             QueueReset();
     }
 

@@ -26,9 +26,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 1306, Level = LogLevel.Warning, Message = "session {Session} ('{Client}'): key-id {KeyId} negotiation failed: {Reason}")]
     public static partial void KeyFailed(ILogger logger, string session, string client, int keyId, string reason);
 
-    [LoggerMessage(EventId = 1307, Level = LogLevel.Warning, Message = "no new session for {Remote}: {Reason}")]
-    public static partial void NotAccepted(ILogger logger, string remote, string reason);
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Warning, Message = "no new session for {Remote}: {Reason} ({Suppressed} more such refusals not logged since the last line)")]
+    public static partial void NotAccepted(ILogger logger, string remote, string reason, long suppressed);
 
     [LoggerMessage(EventId = 1308, Level = LogLevel.Error, Message = "session {Session}: control loop failed")]
     public static partial void LoopFailed(ILogger logger, string session, Exception exception);
+
+    [LoggerMessage(EventId = 1309, Level = LogLevel.Error, Message = "handling a received packet of {Length} bytes failed; the packet was dropped and the receive loop goes on ({Suppressed} more such faults not logged since the last line)")]
+    public static partial void ReceiveFault(ILogger logger, int length, long suppressed, Exception exception);
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "session {Session} ('{Client}') from {Remote} replaced by session {NewSession} of the same client from {NewRemote}; the older client is told to stop")]
+    public static partial void Replaced(ILogger logger, string session, string client, string remote, string newSession, string newRemote);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "session {Session} ('{Client}') may not move to {To}: session {Owner} lives there; packet dropped ({Suppressed} more such refusals not logged since the last line)")]
+    public static partial void FloatRefused(ILogger logger, string session, string client, string to, string owner, long suppressed);
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "tls-crypt-v2 client '{Client}' (serial {Serial}) from {Remote} refused before TLS: {Verdict} ({Suppressed} more such refusals not logged since the last line)")]
+    public static partial void ClientKeyRefused(ILogger logger, string remote, string client, string serial, string verdict, long suppressed);
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Error, Message = "session {Session}: an observer of closed sessions failed")]
+    public static partial void ObserverFailed(ILogger logger, string session, Exception exception);
 }

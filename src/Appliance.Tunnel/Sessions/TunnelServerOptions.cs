@@ -1,6 +1,7 @@
 using System.Net;
 using Appliance.Tunnel.Control.Tls;
 using Appliance.Tunnel.DataChannel;
+using Appliance.Tunnel.Transport;
 
 namespace Appliance.Tunnel.Sessions;
 
@@ -48,12 +49,30 @@ public sealed record TunnelServerOptions
 
     public int MaxSessions { get; init; } = 1024;
 
-    /// <summary>New sessions (opening resets) accepted per second, and burst; the rest are dropped as <c>rate_limited</c>.</summary>
-    public double NewSessionsPerSecond { get; init; } = 50;
-    public double NewSessionsBurst { get; init; } = 100;
+    /// <summary>New sessions created per second, and burst, once a client has proven its address (UDP: the cookie; TCP:
+    /// the connection); the rest are dropped as <c>rate_limited</c> and the client retries.</summary>
+    public double NewSessionsPerSecond { get; init; } = 100;
+    public double NewSessionsBurst { get; init; } = 200;
 
-    /// <summary>Packets without a session (garbage, stale peers) looked at per second before any cryptography.</summary>
-    public double UnattributedPacketsPerSecond { get; init; } = 2000;
+    /// <summary>Stateless answers to verified first resets per second (UDP), in all: the ceiling of what the server sends
+    /// to addresses that have not proven themselves.</summary>
+    public double ResetAnswersPerSecond { get; init; } = 1000;
+
+    /// <summary>Verified first resets answered and sessions opened per second for one source address, and burst.</summary>
+    public double PerSourcePerSecond { get; init; } = 20;
+    public double PerSourceBurst { get; init; } = 40;
+
+    /// <summary>Handshakes in progress (sessions not yet authenticated), in all and per source address: a bound apart from
+    /// <see cref="MaxSessions"/>, so unauthenticated work never takes an authenticated client's place.</summary>
+    public int MaxHandshakes { get; init; } = 512;
+    public int MaxHandshakesPerSource { get; init; } = 64;
+
+    /// <summary>TCP connection bounds and deadlines (unauthenticated connections apart, oldest closed first).</summary>
+    public TcpLimits TcpLimits { get; init; } = TcpLimits.Default;
+
+    /// <summary>Whether a client (by certificate common name) may have more than one session at once; by default (null,
+    /// or false) a client that authenticates again replaces its older session, which is told why.</summary>
+    public Func<string, bool>? AllowsConcurrentSessions { get; init; }
 
     /// <summary>Largest Ethernet frame a session may carry (the switch's MTU + tags); sizes the send buffers.</summary>
     public int MaxFrameLength { get; init; } = 1522;
@@ -73,8 +92,12 @@ public sealed record TunnelServerOptions
             errors.Add($"RenegotiateAfter: {reneg} is below 5 s");
         if (MaxSessions is < 1 or > 0xFFFFFE)
             errors.Add($"MaxSessions: {MaxSessions} is outside 1..16777214");
-        if (NewSessionsPerSecond <= 0 || NewSessionsBurst < 1 || UnattributedPacketsPerSecond <= 0)
-            errors.Add("NewSessionsPerSecond, NewSessionsBurst and UnattributedPacketsPerSecond must be positive");
+        if (NewSessionsPerSecond <= 0 || NewSessionsBurst < 1 || ResetAnswersPerSecond < 1 || PerSourcePerSecond <= 0 || PerSourceBurst < 1)
+            errors.Add("NewSessionsPerSecond, ResetAnswersPerSecond and PerSourcePerSecond must be positive, their bursts at least 1");
+        if (MaxHandshakes < 1 || MaxHandshakesPerSource < 1 || MaxHandshakesPerSource > MaxHandshakes)
+            errors.Add($"MaxHandshakes ({MaxHandshakes}) and MaxHandshakesPerSource ({MaxHandshakesPerSource}) must be at least 1, per source at most the total");
+        foreach (var error in TcpLimits.Validate())
+            errors.Add("TcpLimits." + error);
         if (MaxFrameLength is < 64 or > 65535 - 64)
             errors.Add($"MaxFrameLength: {MaxFrameLength} is outside 64..65471");
         return errors;

@@ -7,38 +7,35 @@ using Appliance.Tunnel.Control.Wire;
 using Appliance.Tunnel.Counters;
 using Appliance.Tunnel.DataChannel;
 using Appliance.Tunnel.Diagnostics;
-using Appliance.Tunnel.Replay;
 using Appliance.Tunnel.Switching;
 using Appliance.Tunnel.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Tunnel.Sessions;
 
-/// <summary>One connected client: its link, its key states, and (once authenticated) its port on the switch.</summary>
+/// <summary>One connected client: its link, its control wrap, its key states, and (once authenticated) its port on the switch.</summary>
 /// <remarks>
+/// Parts: <see cref="SessionControlWrap"/> (control packets in and out), <see cref="SessionKeySlots"/> (key states by
+/// key-id), the data path below (decrypt → switch; switch → encrypt), and the life cycle, reported to the server
+/// through <see cref="ISessionEvents"/>. The session gets the switch and the clock passed in; it never reaches into
+/// the server.
 /// Threads: the transport's receive thread calls <see cref="ReceiveControl"/> and <see cref="ReceiveData"/> (one at a
 /// time for a session); any thread may call <see cref="TrySend"/> (serialised by a lock: one packet-id counter per key);
-/// key-state loops call <see cref="SendControl"/> (serialised by another lock: one wrap replay counter).
+/// key-state loops call <see cref="SendControl"/> (serialised inside the control wrap).
 /// </remarks>
 public sealed class TunnelSession : IFrameSink
 {
-    private readonly TunnelServer _server;
     private readonly TunnelServerOptions _options;
+    private readonly CoarseClock _clock;
     private readonly TimeProvider _time;
-    private readonly KeyState?[] _keys = new KeyState?[8];
-    private readonly Lock _keysLock = new();
+    private readonly EthernetSwitch _switch;
+    private readonly DirectionCounters _unattributed;
+    private readonly ISessionEvents _events;
+    private readonly SessionKeySlots _keys = new();
+    private readonly SessionControlWrap _wrap;
     private readonly Lock _sendLock = new();
-    private readonly Lock _controlLock = new();
+    private readonly Lock _closeLock = new();
     private readonly byte[] _sendBuffer;
-    private readonly byte[] _controlPlain = new byte[2048];
-    private readonly byte[] _controlWire = new byte[2048 + IPeerLink.Headroom];
-    private readonly byte[] _receivePlain = new byte[2048];
-    private readonly IControlPacketWrapper _sendWrap;
-    private readonly IControlPacketWrapper _receiveWrap;
-    private readonly WrapReplayProtection _receiveReplay;
-    private readonly uint _wrapTime;
-    private uint _wrapCounter;
-    private volatile KeyState? _sendKey;
     private readonly IPeerLink _link;
     private volatile bool _closing;
     private long _lastReceived;
@@ -48,29 +45,29 @@ public sealed class TunnelSession : IFrameSink
     private int _renegotiations;
     private int _closed;
 
-    internal TunnelSession(TunnelServer server, ulong id, ulong peerSessionId, uint peerId, IPeerLink link,
-        TunnelServerOptions options, TimeProvider time, ILogger logger)
+    internal TunnelSession(ulong id, ulong peerSessionId, uint peerId, IPeerLink link, TunnelServerOptions options,
+        SessionContext context, Func<IControlPacketWrapper> createWrapper, uint wrapCountersUsed = 0)
     {
-        _server = server;
         _options = options;
-        _time = time;
+        _clock = context.Clock;
+        _time = context.Clock.Time;
+        _switch = context.Switch;
+        _unattributed = context.Unattributed;
+        _events = context.Events;
+        Logger = context.Logger;
         Id = id;
         PeerSessionId = peerSessionId;
         PeerId = peerId;
         _link = link;
-        Logger = logger;
         _sendBuffer = new byte[options.MaxFrameLength + 64];
-        _sendWrap = options.ControlWrapping.CreateServerWrapper();
-        _receiveWrap = options.ControlWrapping.CreateServerWrapper();
-        _receiveReplay = new WrapReplayProtection(time);
-        _wrapTime = (uint)time.GetUtcNow().ToUnixTimeSeconds();
+        _wrap = new SessionControlWrap(createWrapper, _time, wrapCountersUsed);
         ServerCiphers = [.. options.Ciphers];
         ServerOptionsString = BuildOptionsString(link.IsDatagram, options.ControlWrapping);
-        ConnectedAt = time.GetUtcNow();
-        _lastReceived = _lastSent = time.GetTimestamp();
+        ConnectedAt = _time.GetUtcNow();
+        _lastReceived = _lastSent = _time.GetTimestamp();
     }
 
-    /// <summary>Our 8-byte session id (random, never 0).</summary>
+    /// <summary>Our 8-byte session id (never 0): for UDP the stateless cookie the client acknowledged, for TCP random.</summary>
     public ulong Id { get; }
     public ulong PeerSessionId { get; }
     /// <summary>The pushed 24-bit peer-id that DATA_V2 packets carry.</summary>
@@ -85,34 +82,33 @@ public sealed class TunnelSession : IFrameSink
     public string? TlsDescription { get; private set; }
     /// <summary>The client's certificate serial number (hex), once authenticated.</summary>
     public string? CertificateSerial { get; private set; }
+    /// <summary>When the client's certificate expires, once authenticated; the session ends then.</summary>
+    public DateTimeOffset? CertificateNotAfter { get; private set; }
     public SwitchPort? Port { get; private set; }
     /// <summary>The client's PPPoE discovery and PPP negotiation as seen on its port, once authenticated.</summary>
     public PppoeSessionTracker? Pppoe { get; private set; }
     public bool IsEstablished => Port is not null;
     public bool IsClosing => _closing;
     public int Renegotiations => Volatile.Read(ref _renegotiations);
-    public int CurrentKeyId => _sendKey?.KeyId ?? -1;
+    public int CurrentKeyId => _keys.Send?.KeyId ?? -1;
+    /// <summary>Why the session ended (or is ending); null while it is live.</summary>
+    public string? CloseReason => _closeReason;
+
+    /// <summary>The source slot whose handshake allowance this session holds until it authenticates or ends.</summary>
+    internal int HandshakeSlot { get; init; }
+
+    /// <summary>True once, for whoever ends the handshake first (authentication or removal): the allowance is released once.</summary>
+    internal bool TryEndHandshake() => Interlocked.Exchange(ref _handshakeEnded, 1) == 0;
+    private int _handshakeEnded;
 
     internal ILogger Logger { get; }
     internal DataCipher[] ServerCiphers { get; }
     internal string ServerOptionsString { get; }
     internal long LastReceived => Volatile.Read(ref _lastReceived);
+    internal long LastSent => Volatile.Read(ref _lastSent);
 
     /// <summary>Turns of the control loops of the keys this session holds now (tests: an idle session must not spin).</summary>
-    internal long ControlLoopTurnsForTests
-    {
-        get
-        {
-            long turns = 0;
-            lock (_keysLock)
-            {
-                foreach (var key in _keys)
-                    turns += key?.Turns ?? 0;
-            }
-            return turns;
-        }
-    }
-    internal long LastSent => Volatile.Read(ref _lastSent);
+    internal long ControlLoopTurnsForTests => _keys.Turns;
 
     private static string BuildOptionsString(bool udp, ControlWrapping wrapping)
     {
@@ -128,34 +124,43 @@ public sealed class TunnelSession : IFrameSink
         return options.ToString();
     }
 
-    // ---------------------------------------------------------------- receive (transport thread)
+    // ---------------------------------------------------------------- opening
 
-    /// <summary>The opening reset, already unwrapped by the server: creates key-id 0 and hands it the packet.</summary>
+    /// <summary>Opens key-id 0 with the client's reset, already unwrapped by the server; our reset answers it (TCP).</summary>
     internal void Open(ReadOnlySpan<byte> plainReset, WrapReplayId replayId)
     {
-        _receiveReplay.TryAccept(replayId);
+        _wrap.AcceptOpening(replayId);
         var key = new KeyState(this, 0, _options, _time);
-        lock (_keysLock)
-            _keys[0] = key;
+        _keys.SetFirst(key);
         key.Post(plainReset.ToArray());
         key.Start(sendReset: false);
     }
 
+    /// <summary>Opens key-id 0 after a stateless answer (UDP): the client's reset and our answer are history, proven by
+    /// <paramref name="plainNext"/>, the client's next packet, which acknowledges our reset under this session's id.</summary>
+    /// <remarks>Both packets are in the key's inbox before its loop starts, so our reset is acknowledged before it could
+    /// be sent again.</remarks>
+    internal void OpenAfterCookie(ReadOnlySpan<byte> plainReset, ReadOnlySpan<byte> plainNext, WrapReplayId replayId)
+    {
+        _wrap.AcceptOpening(replayId);
+        Touch();
+        var key = new KeyState(this, 0, _options, _time);
+        _keys.SetFirst(key);
+        key.Post(plainReset.ToArray());
+        key.Post(plainNext.ToArray());
+        key.Start(sendReset: false);
+    }
+
+    // ---------------------------------------------------------------- receive (transport thread)
+
     /// <summary>A wrapped control packet for this session.</summary>
     internal void ReceiveControl(ReadOnlySpan<byte> wire)
     {
-        var unwrap = _receiveWrap.Unwrap(wire, _receivePlain, out int length, out var replayId);
-        if (unwrap != UnwrapResult.Ok)
+        if (_wrap.Receive(wire, out var plain) is { } dropped)
         {
-            CountDrop(UnwrapResults.ToDropReason(unwrap), wire.Length);
+            CountDrop(dropped, wire.Length);
             return;
         }
-        if (_receiveReplay.TryAccept(replayId) != ReplayCheck.Accepted)
-        {
-            CountDrop(DropReason.Replay, wire.Length);
-            return;
-        }
-        var plain = _receivePlain.AsSpan(0, length);
         if (ControlPacket.TryParse(plain, out var packet) != ControlParseResult.Ok
             || packet.SessionId != PeerSessionId
             || (packet.AckCount > 0 && packet.PeerSessionId != Id))
@@ -195,9 +200,13 @@ public sealed class TunnelSession : IFrameSink
             CountDrop(DataDecryptResults.ToDropReason(result), packet.Length);
             return;
         }
+        if (from is not null && _link is UdpPeerLink udp && !udp.Address.Equals(from) && !_events.TryFloat(this, udp, from))
+        {
+            // Genuine, but from an address another live session owns: that session is left alone.
+            CountDrop(DropReason.AddressMismatch, packet.Length);
+            return;
+        }
         Touch();
-        if (from is not null && _link is UdpPeerLink udp && !udp.Address.Equals(from))
-            _server.Float(this, udp, from);
 
         var payload = packet.Slice(offset, length);
         if (PingPacket.IsPing(payload))
@@ -214,10 +223,10 @@ public sealed class TunnelSession : IFrameSink
             CountDrop(DropReason.PortClosed, length);
             return;
         }
-        _server.Switch.Forward(port, payload);
+        _switch.Forward(port, payload);
     }
 
-    private void Touch() => Volatile.Write(ref _lastReceived, _server.Now);
+    private void Touch() => Volatile.Write(ref _lastReceived, _clock.Now);
 
     private void CountDrop(DropReason reason, int length)
     {
@@ -225,7 +234,7 @@ public sealed class TunnelSession : IFrameSink
         if (port is not null)
             port.Counters.In.RecordDrop(reason, length);
         else
-            _server.Unattributed.RecordDrop(reason, length);
+            _unattributed.RecordDrop(reason, length);
     }
 
     // ---------------------------------------------------------------- send
@@ -233,7 +242,7 @@ public sealed class TunnelSession : IFrameSink
     /// <summary>Frames from the switch to this client: encrypted with the newest key and sent. Allocation-free.</summary>
     public bool TrySend(ReadOnlySpan<byte> frame, out DropReason reason)
     {
-        var key = _sendKey?.Data;
+        var key = _keys.Send?.Data;
         if (key is null || _closing)
         {
             reason = _closing ? DropReason.PortClosed : DropReason.UnknownKey;
@@ -265,14 +274,14 @@ public sealed class TunnelSession : IFrameSink
                 return false;
             }
         }
-        Volatile.Write(ref _lastSent, _server.Now);
+        Volatile.Write(ref _lastSent, _clock.Now);
         reason = default;
         return true;
     }
 
     internal void SendPing()
     {
-        var key = _sendKey?.Data;
+        var key = _keys.Send?.Data;
         if (key is not null)
             SendPayload(key, PingPacket.Payload, out _);
     }
@@ -280,58 +289,34 @@ public sealed class TunnelSession : IFrameSink
     /// <summary>Builds, wraps and sends one control packet; called by key-state loops.</summary>
     internal void SendControl(Opcode opcode, int keyId, ReadOnlySpan<uint> acks, uint messageId, ReadOnlySpan<byte> payload)
     {
-        lock (_controlLock)
-        {
-            if (!ControlPacket.TryWrite(_controlPlain, opcode, keyId, Id, acks, PeerSessionId, messageId, payload, out int plainLength))
-                return;
-            var replayId = new WrapReplayId(++_wrapCounter, _wrapTime);
-            var wire = _controlWire.AsSpan(IPeerLink.Headroom);
-            if (!_sendWrap.TryWrap(_controlPlain.AsSpan(0, plainLength), replayId, wire, out int wireLength))
-                return;
-            _link.Send(_controlWire, IPeerLink.Headroom, wireLength);
-        }
-        Volatile.Write(ref _lastSent, _server.Now);
+        if (_wrap.Send(_link, opcode, keyId, Id, acks, PeerSessionId, messageId, payload))
+            Volatile.Write(ref _lastSent, _clock.Now);
     }
 
     // ---------------------------------------------------------------- key life cycle (key-state callbacks)
 
     private KeyState? BeginKey(int keyId, bool weInitiate)
     {
-        KeyState key;
-        lock (_keysLock)
-        {
-            var existing = _keys[keyId];
-            if (existing is not null && existing.Phase != KeyPhase.Closed)
-                return existing;
-            // Only one negotiation at a time besides the keys in use.
-            for (int i = 0; i < _keys.Length; i++)
-            {
-                if (_keys[i] is { Phase: KeyPhase.Negotiating } && i != keyId)
-                    return null;
-            }
-            key = new KeyState(this, keyId, _options, _time);
-            var replaced = _keys[keyId];
-            _keys[keyId] = key;
-            if (replaced is not null)
-                _ = replaced.DisposeAsync().AsTask();
-        }
-        key.Start(sendReset: weInitiate);
+        var key = _keys.GetOrBegin(keyId, () => new KeyState(this, keyId, _options, _time), out bool created);
+        if (created)
+            key!.Start(sendReset: weInitiate);
         return key;
     }
 
     /// <summary>Starts a server-initiated renegotiation with the next key-id (1..7, never 0 again).</summary>
     internal void Renegotiate()
     {
-        var current = _sendKey;
+        var current = _keys.Send;
         if (current is null || _closing)
             return;
         int next = current.KeyId % 7 + 1;
         BeginKey(next, weInitiate: true);
     }
 
+    /// <summary>True when the key in use is older than the renegotiation interval or near its AEAD usage limit.</summary>
     internal bool NeedsRenegotiation(long now)
     {
-        var current = _sendKey;
+        var current = _keys.Send;
         if (current is null || _closing)
             return false;
         if (current.Data?.RenegotiationDue == true)
@@ -360,38 +345,24 @@ public sealed class TunnelSession : IFrameSink
             Peer = peer;
             CommonName = tls.PeerCommonName;
             CertificateSerial = tls.PeerCertificate?.SerialNumber;
+            CertificateNotAfter = tls.PeerCertificate is { } certificate ? new DateTimeOffset(certificate.NotAfter.ToUniversalTime()) : null;
             TlsDescription = $"{tls.Protocol} {tls.CipherSuite}";
-            _server.ReplaceOlderSessions(this);
-            Port = _server.Switch.AddPort(CommonName ?? Name, PortKind.Session, this);
+            _events.Authenticated(this);
+            Port = _switch.AddPort(CommonName ?? Name, PortKind.Session, this);
             // Every session watches its own PPPoE exchange, so an operator can see where negotiation stalls.
             Pppoe = new PppoeSessionTracker(_time);
             Port.Observer = Pppoe;
         }
-        KeyState? previous;
-        lock (_keysLock)
-        {
-            previous = _sendKey;
-            _sendKey = key;
-            long retireAt = _server.Now + (long)(_options.TransitionWindow.TotalSeconds * _time.TimestampFrequency);
-            previous?.Retire(retireAt);
-            // At most the new key and one lame duck decrypt: anything older goes now.
-            for (int i = 0; i < _keys.Length; i++)
-            {
-                var k = _keys[i];
-                if (k is not null && k != key && k != previous && k.Phase != KeyPhase.Negotiating)
-                {
-                    _keys[i] = null;
-                    _ = k.DisposeAsync().AsTask();
-                }
-            }
-        }
+        long retireAt = _clock.Now + _clock.Ticks(_options.TransitionWindow);
+        _keys.Activate(key, retireAt);
         if (first)
         {
             string cipherName = DataCiphers.Name(cipher);
             Log.SessionUp(Logger, Name, CommonName ?? "?", _link.Remote, cipherName, PeerId, TlsDescription ?? "",
                 peer.Version ?? "unknown version", peer.Platform ?? "unknown platform");
+            _events.Established(this);
         }
-        else if (!first)
+        else
         {
             Interlocked.Increment(ref _renegotiations);
             Log.Renegotiated(Logger, Name, CommonName ?? "?", key.KeyId, key.ResetQueued && key.KeyId != 0 ? "by the server or the client" : "by the client");
@@ -403,14 +374,14 @@ public sealed class TunnelSession : IFrameSink
         key.Close();
         Log.KeyFailed(Logger, Name, CommonName ?? "?", key.KeyId, reason);
         // Without a working key 0 there is no session; a failed renegotiation leaves the current key in use.
-        if (!IsEstablished || key == _sendKey)
+        if (!IsEstablished || key == _keys.Send)
             BeginClose(reason, TimeSpan.Zero);
     }
 
     internal void OnRefused(KeyState key, string reason)
     {
         key.Close();
-        _server.CountRefusal();
+        _events.Refused(this);
         Log.Refused(Logger, Name, _link.Remote, reason);
         BeginClose("refused: " + reason, _options.CloseGrace);
     }
@@ -425,52 +396,47 @@ public sealed class TunnelSession : IFrameSink
 
     // ---------------------------------------------------------------- closing
 
-    /// <summary>Sends a command to the client (RESTART, HALT) and closes after the grace period.</summary>
+    /// <summary>Sends a command to the client (RESTART, HALT, each optionally with ",reason") and closes after the grace period.</summary>
     internal void Disconnect(string command, string reason)
     {
-        var key = _sendKey;
+        var key = _keys.Send;
         if (key is not null)
             _ = key.SendCommandAsync(command);
         BeginClose(reason, _options.CloseGrace);
     }
 
+    /// <summary>Another session took this one's place: the client is told (<paramref name="command"/>), the port leaves the
+    /// switch now, so the MAC addresses behind the client are free for the new session's port at once, and the session
+    /// itself lingers for the grace period to deliver the command.</summary>
+    internal void Supersede(string command, string reason)
+    {
+        if (Port is { } port)
+            _switch.RemovePort(port);
+        Disconnect(command, reason);
+    }
+
     /// <summary>Marks the session for removal at once or after <paramref name="grace"/> (to ACK and flush a last message).</summary>
     internal void BeginClose(string reason, TimeSpan grace)
     {
-        lock (_keysLock)
+        lock (_closeLock)
         {
             if (_closeReason is not null)
                 return;
             _closeReason = reason;
-            Volatile.Write(ref _closeAt, _server.Now + (long)(grace.TotalSeconds * _time.TimestampFrequency));
+            Volatile.Write(ref _closeAt, _clock.Now + _clock.Ticks(grace));
         }
         if (grace <= TimeSpan.Zero)
-            _server.RemoveSoon(this);
+            _events.RemoveSoon(this);
     }
 
     internal bool CloseDue(long now)
     {
-        lock (_keysLock)
+        lock (_closeLock)
             return _closeReason is not null && now >= Volatile.Read(ref _closeAt);
     }
 
-    internal string CloseReason => _closeReason ?? "closed";
-
     /// <summary>Drops retiring keys whose transition window ended.</summary>
-    internal void RetireKeys(long now)
-    {
-        lock (_keysLock)
-        {
-            for (int i = 0; i < _keys.Length; i++)
-            {
-                if (_keys[i] is { Phase: KeyPhase.Retiring } k && now >= k.RetireAt)
-                {
-                    _keys[i] = null;
-                    _ = k.DisposeAsync().AsTask();
-                }
-            }
-        }
-    }
+    internal void RetireKeys(long now) => _keys.RetireDue(now);
 
     /// <summary>Takes the session off the switch and stops every key state. Called once, by the server.</summary>
     internal async Task CloseAsync()
@@ -481,28 +447,19 @@ public sealed class TunnelSession : IFrameSink
         var port = Port;
         if (port is not null)
         {
-            _server.Switch.RemovePort(port);
+            _switch.RemovePort(port);
             var counters = port.Counters.Snapshot();
             string drops = DropSummary(counters);
-            Log.SessionDown(Logger, Name, CommonName ?? "?", _link.Remote, CloseReason,
+            Log.SessionDown(Logger, Name, CommonName ?? "?", _link.Remote, _closeReason ?? "closed",
                 counters.In.Frames, counters.Out.Frames, counters.In.DroppedFrames, counters.Out.DroppedFrames, drops);
         }
-        KeyState?[] keys;
-        lock (_keysLock)
-        {
-            keys = (KeyState?[])_keys.Clone();
-            Array.Clear(_keys);
-            _sendKey = null;
-        }
-        foreach (var key in keys)
+        foreach (var key in _keys.TakeAll())
         {
             if (key is not null)
                 await key.DisposeAsync().ConfigureAwait(false);
         }
         _link.Close();
-        lock (_controlLock)
-            _sendWrap.Dispose();
-        _receiveWrap.Dispose();
+        _wrap.Close();
     }
 
     private static string DropSummary(PortCountersSnapshot counters)
@@ -523,9 +480,12 @@ public sealed class TunnelSession : IFrameSink
     /// <summary>Re-checks the client certificate against the current policy (after a CRL change); false if it is now refused.</summary>
     internal bool StillAccepted(ClientCertificateValidator validator)
     {
-        var certificate = _sendKey?.Tls.PeerCertificate;
+        var certificate = _keys.Send?.Tls.PeerCertificate;
         return certificate is null || validator.Validate(certificate).IsAccepted;
     }
 
     public override string ToString() => $"session {Name} ('{CommonName}') from {_link.Remote}";
 }
+
+/// <summary>What every session of a server shares: the switch, the clock, the unattributed drop counters, the way back.</summary>
+internal sealed record SessionContext(EthernetSwitch Switch, CoarseClock Clock, DirectionCounters Unattributed, ISessionEvents Events, ILogger Logger);

@@ -5,26 +5,45 @@ using System.Net.Sockets;
 namespace Appliance.Tunnel.Transport;
 
 /// <summary>One client's TCP connection: packets framed by a big-endian u16 length (§1.1).</summary>
-public sealed class TcpPeerLink : IPeerLink
+public sealed class TcpPeerLink : IStreamLink
 {
     private const int MaxPacket = 65535;
     private readonly Socket _socket;
     private readonly Lock _sendLock = new();
     private volatile bool _closed;
 
-    internal TcpPeerLink(Socket socket)
+    internal TcpPeerLink(Socket socket, long acceptedAt)
     {
         _socket = socket;
+        AcceptedAt = acceptedAt;
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var ip = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        RemoteAddress = ip;
         Remote = "tcp " + new IPEndPoint(ip, remote.Port);
     }
 
     public string Remote { get; }
+    public IPAddress RemoteAddress { get; }
     public bool IsDatagram => false;
 
     /// <summary>The session this connection belongs to, set by the server once it exists.</summary>
     public object? Owner { get; set; }
+
+    public bool IsAuthenticated
+    {
+        get => _authenticated;
+        set => _authenticated = value;
+    }
+    private volatile bool _authenticated;
+
+    /// <summary>When the connection was accepted (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal long AcceptedAt { get; }
+
+    /// <summary>True once one whole packet has been read.</summary>
+    internal bool HasReceived => _received;
+    private volatile bool _received;
+
+    internal bool IsClosed => _closed;
 
     public bool Send(Span<byte> buffer, int offset, int length)
     {
@@ -76,7 +95,17 @@ public sealed class TcpPeerLink : IPeerLink
                 if (filled - start - 2 < length)
                     break;
                 if (length > 0)
-                    receiver.OnStreamPacket(buffer.AsSpan(start + 2, length), this);
+                {
+                    _received = true;
+                    try
+                    {
+                        receiver.OnStreamPacket(buffer.AsSpan(start + 2, length), this);
+                    }
+                    catch (Exception e)
+                    {
+                        UdpTransport.ReportFault(receiver, e, length);
+                    }
+                }
                 start += 2 + length;
             }
             if (start > 0)

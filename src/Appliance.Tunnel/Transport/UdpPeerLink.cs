@@ -5,11 +5,11 @@ namespace Appliance.Tunnel.Transport;
 /// <summary>A peer behind a UDP address on a shared socket. The address may change (float) once the peer proves itself.</summary>
 public sealed class UdpPeerLink : IPeerLink
 {
-    private readonly UdpTransport _transport;
+    private readonly IDatagramSocket _transport;
     private SocketAddress _address;
     private string _remote;
 
-    public UdpPeerLink(UdpTransport transport, SocketAddress address)
+    public UdpPeerLink(IDatagramSocket transport, SocketAddress address)
     {
         _transport = transport;
         _address = Copy(address);

@@ -3,13 +3,14 @@ using System.Net.Sockets;
 
 namespace Appliance.Tunnel.Transport;
 
-/// <summary>One UDP socket: a dedicated receive thread hands every datagram to the <see cref="IPacketReceiver"/>.</summary>
+/// <summary>One UDP socket: a dedicated receive thread hands every datagram to the <see cref="IPacketReceiver"/>; an
+/// exception from the receiver is reported to it and the loop goes on.</summary>
 /// <remarks>
 /// The receive loop allocates nothing per datagram (one buffer, one reused <see cref="SocketAddress"/>). Sends are
 /// thread-safe. Outer IP fragmentation is allowed on purpose (DF off, PMTU discovery off): a 1514-byte PPPoE frame
 /// becomes a 1566-byte IPv4 datagram, which must still cross a 1500 (or 1280) underlay.
 /// </remarks>
-public sealed class UdpTransport : IDisposable
+public sealed class UdpTransport : IDatagramSocket, IDisposable
 {
     private const int MaxDatagram = 65535;
     private readonly Socket _socket;
@@ -117,7 +118,33 @@ public sealed class UdpTransport : IDisposable
                 Thread.Sleep(10);
                 continue;
             }
-            _receiver.OnDatagram(buffer.AsSpan(0, received), from, this);
+            Deliver(_receiver, buffer.AsSpan(0, received), from, this);
+        }
+    }
+
+    /// <summary>Hands one datagram to the receiver; whatever it throws is reported to it, never to the loop.</summary>
+    internal static void Deliver(IPacketReceiver receiver, Span<byte> datagram, SocketAddress from, IDatagramSocket socket)
+    {
+        int length = datagram.Length;
+        try
+        {
+            receiver.OnDatagram(datagram, from, socket);
+        }
+        catch (Exception e)
+        {
+            ReportFault(receiver, e, length);
+        }
+    }
+
+    internal static void ReportFault(IPacketReceiver receiver, Exception fault, int length)
+    {
+        try
+        {
+            receiver.OnReceiveFault(fault, length);
+        }
+        catch (Exception)
+        {
+            // The fault handler itself failed: nothing sensible is left to do with this packet, but the loop goes on.
         }
     }
 

@@ -11,6 +11,7 @@ public static class AgentAuditActions
     public const string ClientRevoked = "clients.revoked";
     public const string ClientRenewed = "clients.renewed";
     public const string ClientTransportChanged = "clients.transport-changed";
+    public const string ClientConcurrentChanged = "clients.concurrent-changed";
     public const string ProfileDownloaded = "clients.profile-downloaded";
     public const string DownloadLinkCreated = "downloads.link-created";
     public const string DownloadLinkUsed = "downloads.link-used";

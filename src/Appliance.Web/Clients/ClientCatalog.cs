@@ -41,6 +41,17 @@ public sealed class ClientCatalog(AgentConnections connections, ClientTransportS
     public Task<ClientDto> EnableAsync(PanelOperator by, long agentId, string name, CancellationToken ct = default) =>
         ActAsync(by, agentId, name, "enable a client", AgentAuditActions.ClientEnabled, (a, n) => a.EnableClientAsync(n, ct));
 
+    /// <summary>Lets the client hold several sessions at once (one profile on several machines), or returns it to one:
+    /// then a new session replaces the older, whose client is told why and stops.</summary>
+    public async Task<ClientDto> SetConcurrentAsync(PanelOperator by, long agentId, string name, bool allowed, CancellationToken ct = default)
+    {
+        by.RequireAdmin("change how many machines a client may connect from");
+        var agent = await connections.GetAsync(agentId);
+        var client = await agent.SetConcurrentSessionsAsync(name, allowed, ct);
+        await audit.RecordAsync(by.Actor, AgentAuditActions.ClientConcurrentChanged, name, allowed ? "several machines at once" : "one machine at a time");
+        return client;
+    }
+
     /// <summary>Irreversible; the agent closes the client's live sessions at once.</summary>
     public Task<ClientDto> RevokeAsync(PanelOperator by, long agentId, string name, CancellationToken ct = default) =>
         ActAsync(by, agentId, name, "revoke a client", AgentAuditActions.ClientRevoked, (a, n) => a.RevokeClientAsync(n, ct));

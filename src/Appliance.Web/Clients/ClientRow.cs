@@ -13,4 +13,6 @@ public sealed record ClientRow(ClientDto Client, string Transport)
     public bool IsRevoked => Client.Status == "revoked";
     public bool CanDisable => Client.Status == "active";
     public bool CanEnable => Client.Disabled && !IsRevoked;
+    /// <summary>The client may hold several sessions at once; otherwise a new one replaces the older.</summary>
+    public bool AllowConcurrent => Client.AllowConcurrent;
 }

@@ -94,6 +94,8 @@ public sealed class ApplianceServer : IVpnServerEndpoint, IAsyncDisposable
             CaPem = _pki.Ca.CertificatePem,
             CertificatePem = client.CertificatePem,
             PrivateKeyPem = client.PrivateKeyPem,
+            // This server holds the shared tls-crypt key only.
+            ControlWrap = ProfileControlWrap.TlsCrypt,
             TlsCryptKey = _pki.TlsCryptKey,
             Platform = platform,
         });

@@ -47,6 +47,10 @@ public sealed class TestPki : IDisposable
     public byte[] CrlRevokingMalloryAndCarol { get; }
     public SslStreamCertificateContext ServerContext { get; }
 
+    /// <summary>A client certificate of our CA valid until <paramref name="notAfter"/>.</summary>
+    public X509Certificate2 IssueClient(string commonName, DateTimeOffset notAfter) =>
+        Issue(Ca, "CN=" + commonName, ClientAuth, Now.AddHours(-1), notAfter);
+
     public CertificateRevocationList LoadCrl(byte[] der)
     {
         Assert.True(CertificateRevocationList.TryLoad(der, Ca, out var crl, out var error), error);

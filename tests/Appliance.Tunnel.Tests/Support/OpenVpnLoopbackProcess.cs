@@ -8,7 +8,10 @@ namespace Appliance.Tunnel.Tests.Support;
 internal static class OpenVpnLoopbackProcess
 {
     /// <summary>Runs <c>openvpn --config client.ovpn</c> in <paramref name="directory"/>; every output line goes to <paramref name="log"/>.</summary>
-    public static Process Start(string directory, StringBuilder log)
+    public static Process Start(string directory, StringBuilder log) => Start(directory, "client.ovpn", log);
+
+    /// <summary>Runs <c>openvpn --config <paramref name="configFile"/></c> in <paramref name="directory"/> (e.g. a reference server beside a client).</summary>
+    public static Process Start(string directory, string configFile, StringBuilder log)
     {
         var start = new ProcessStartInfo(OpenVpnFactAttribute.Binary)
         {
@@ -18,7 +21,7 @@ internal static class OpenVpnLoopbackProcess
             UseShellExecute = false,
         };
         start.ArgumentList.Add("--config");
-        start.ArgumentList.Add("client.ovpn");
+        start.ArgumentList.Add(configFile);
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };

@@ -41,7 +41,7 @@ public sealed class ViewerRefusalTests : IDisposable
     }
 
     public static TheoryData<string> Actions() =>
-        ["issue", "disable", "enable", "revoke", "renew", "transport", "profile", "kick", "capture", "stop-capture", "capture-file", "pair", "unpair"];
+        ["issue", "disable", "enable", "concurrent", "revoke", "renew", "transport", "profile", "kick", "capture", "stop-capture", "capture-file", "pair", "unpair"];
 
     [Theory]
     [MemberData(nameof(Actions))]
@@ -52,6 +52,7 @@ public sealed class ViewerRefusalTests : IDisposable
             "issue" => _clients.IssueAsync(_viewer, _agentId, "bob", null, "udp"),
             "disable" => _clients.DisableAsync(_viewer, _agentId, "alice"),
             "enable" => _clients.EnableAsync(_viewer, _agentId, "alice"),
+            "concurrent" => _clients.SetConcurrentAsync(_viewer, _agentId, "alice", allowed: true),
             "revoke" => _clients.RevokeAsync(_viewer, _agentId, "alice"),
             "renew" => _clients.RenewAsync(_viewer, _agentId, "alice", null),
             "transport" => _clients.SetTransportAsync(_viewer, _agentId, "alice", "tcp"),
@@ -70,6 +71,19 @@ public sealed class ViewerRefusalTests : IDisposable
         Assert.Contains("watcher", refusal.Message, StringComparison.Ordinal);
         Assert.Empty(_agent.Requests);
         Assert.Empty(await _audit.QueryAsync(new AuditQuery()));
+    }
+
+    [Fact]
+    public async Task Admin_lets_a_client_connect_from_several_machines_and_it_is_audited()
+    {
+        var admin = new PanelOperator(new AuditActor("root", "10.0.0.1"), IsAdmin: true);
+
+        var client = await _clients.SetConcurrentAsync(admin, _agentId, "alice", allowed: true);
+
+        Assert.True(client.AllowConcurrent);
+        Assert.Contains("PUT /api/v1/clients/alice/concurrent", _agent.Requests);
+        var entry = Assert.Single(await _audit.QueryAsync(new AuditQuery()));
+        Assert.Equal((AgentAuditActions.ClientConcurrentChanged, "alice", "several machines at once"), (entry.Action, entry.Target, entry.Detail));
     }
 
     [Fact]

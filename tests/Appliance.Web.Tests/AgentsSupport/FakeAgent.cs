@@ -45,11 +45,11 @@ public sealed class FakeAgent : HttpMessageHandler
         lock (_lock)
         {
             Requests.Add($"{request.Method} {path}{query}");
-            return Task.FromResult(Route(request.Method, path, query));
+            return Task.FromResult(Route(request.Method, path, query, request.Content?.ReadAsStringAsync(cancellationToken).GetAwaiter().GetResult()));
         }
     }
 
-    private HttpResponseMessage Route(HttpMethod method, string path, string query)
+    private HttpResponseMessage Route(HttpMethod method, string path, string query, string? requestBody)
     {
         if (method == HttpMethod.Get && path == ApiRoutes.Health)
             return Json(Health);
@@ -83,6 +83,17 @@ public sealed class FakeAgent : HttpMessageHandler
             };
             response.Content.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = name + ".ovpn" };
             return response;
+        }
+        if (method == HttpMethod.Put && path.StartsWith("/api/v1/clients/", StringComparison.Ordinal) && path.EndsWith("/concurrent", StringComparison.Ordinal))
+        {
+            var name = Uri.UnescapeDataString(path["/api/v1/clients/".Length..].Split('/')[0]);
+            var client = Clients.FirstOrDefault(c => c.Name == name);
+            if (client is null)
+                return new HttpResponseMessage(HttpStatusCode.NotFound);
+            var asked = requestBody is null ? null : System.Text.Json.JsonSerializer.Deserialize<ConcurrentSessionsRequest>(requestBody, AgentApiClient.Json);
+            var changed = client with { AllowConcurrent = asked?.Allowed ?? false };
+            Clients[Clients.IndexOf(client)] = changed;
+            return Json(changed);
         }
         if (method == HttpMethod.Post && path.StartsWith("/api/v1/clients/", StringComparison.Ordinal))
         {

@@ -19,6 +19,9 @@ internal sealed class AesCounterMode : IDisposable
         _aes.Key = key.ToArray();
     }
 
+    /// <summary>Replaces the key (a tls-crypt-v2 opening is checked under each client's own key by one reused instance).</summary>
+    public void SetKey(ReadOnlySpan<byte> key) => _aes.SetKey(key);
+
     /// <summary>XORs <paramref name="input"/> with the key stream from <paramref name="iv"/> into <paramref name="output"/> (same length; may be the same span).</summary>
     public void Transform(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
     {

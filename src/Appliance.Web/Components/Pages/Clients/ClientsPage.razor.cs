@@ -76,6 +76,9 @@ public partial class ClientsPage
 
     private Task<bool> DisableAsync(ClientRow row) => ActAsync(by => Catalog.DisableAsync(by, Agent!.Id, row.Name), T["NoticeClientDisabled", row.Name]);
 
+    private Task<bool> SetConcurrentAsync(ClientRow row, bool allowed) =>
+        ActAsync(by => Catalog.SetConcurrentAsync(by, Agent!.Id, row.Name, allowed), T[allowed ? "NoticeClientSeveral" : "NoticeClientOne", row.Name]);
+
     private Task<bool> EnableAsync(ClientRow row) => ActAsync(by => Catalog.EnableAsync(by, Agent!.Id, row.Name), T["NoticeClientEnabled", row.Name]);
 
     private Task<bool> RenewAsync(ClientRow row) => ActAsync(by => Catalog.RenewAsync(by, Agent!.Id, row.Name, null), T["NoticeClientRenewed", row.Name]);
