@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Appliance.Tunnel.Counters;
 using Appliance.Tunnel.Sessions;
 using Appliance.Tunnel.Switching;
 using Appliance.Tunnel.Tests.ControlChannel;
@@ -121,6 +122,9 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
                 socket.Bind(new IPEndPoint(i % 2 == 0 ? Attacker : SecondAttacker, 0));
                 attackers.Add(socket);
             }
+            var unattributedBefore = lab.Server.Unattributed.Snapshot();
+            long answeredBefore = lab.Server.ResetsAnswered;
+            long kernelBefore = UdpSocketDrops.Read(lab.Endpoint);
             var replies = new int[attackers.Count];
             var seen = new HashSet<ulong>();
             int mostAtOnce = 0;
@@ -161,8 +165,13 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
             }
             int answered = replies.Count(r => r > 0), overAnswered = replies.Count(r => r > 1);
             int most = replies.Max();
+            var counted = lab.Server.Unattributed.Snapshot().Since(unattributedBefore);
+            long serverAnswers = lab.Server.ResetsAnswered - answeredBefore;
+            long reached = attackers.Count - (UdpSocketDrops.Read(lab.Endpoint) - kernelBefore);
             output.WriteLine($"replayed reset ({reset.Length} bytes) from {attackers.Count} sources on {Attacker} and {SecondAttacker}: " +
-                $"{seen.Count} sessions created (at most {mostAtOnce} at once), {answered} sources answered, {overAnswered} more than once (most {most} answers)");
+                $"{seen.Count} sessions created (at most {mostAtOnce} at once), {answered} sources answered, {overAnswered} more than once (most {most} answers); " +
+                $"{reached} reached the server: {serverAnswers} answered, drops " +
+                string.Join(", ", Enum.GetValues<DropReason>().Where(r => counted.Drops(r) > 0).Select(r => $"{r} {counted.Drops(r)}")));
 
             var problems = new List<string>();
             if (seen.Count > 0)
@@ -171,6 +180,8 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
                 problems.Add($"{overAnswered} of {attackers.Count} spoofed sources got more than one answer to one replayed reset (one got {most}); at most one each");
             if (!lab.Server.Sessions.Contains(genuine) || !genuine.IsEstablished || genuine.IsClosing)
                 problems.Add("the genuine client's session did not survive the replayed resets");
+            if (counted.DroppedFrames + serverAnswers != reached)
+                problems.Add($"{reached} replays reached the server but {counted.DroppedFrames} were counted as drops and {serverAnswers} answered: every one must be one or the other");
             Assert.True(problems.Count == 0, string.Join("; ", problems));
         }
         finally
@@ -180,20 +191,21 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
         }
     }
 
-    /// <summary>The yardstick of the forged-reset test, without an attack: a frame flooded by the switch shows up in the
-    /// real client's own count of bytes written to its tap (<c>status</c> file). Passes today; if it fails, so does the
-    /// measurement, not the server.</summary>
+    /// <summary>The yardstick of the forged-reset test, without an attack: a 1,400-byte frame flooded by the switch shows up
+    /// in the real client's own count of bytes that passed its data-channel decryption ('Auth read bytes' in its
+    /// <c>status</c> file; the server's 1 s pings add ~16 bytes each). With <c>dev null</c> the client counts no tap writes,
+    /// so that count cannot be used. If this fails, so does the measurement, not the server.</summary>
     [OpenVpnFact]
-    public async Task Frame_from_the_switch_reaches_the_real_clients_tap()
+    public async Task Frame_from_the_switch_is_decrypted_by_the_real_client()
     {
         await using var lab = RealClientHarness.Start(pki, output, ping: TimeSpan.FromSeconds(1));
         var client = lab.StartClient(pki.Alice, extra: ["ping 1", "status status.txt 1"]);
         await client.WaitForAsync(Initialized, TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(() => TunWriteBytes(client) >= 0, TimeSpan.FromSeconds(5), "the client wrote no status file");
-        long written = TunWriteBytes(client);
+        await WaitUntilAsync(() => AuthReadBytes(client) >= 0, TimeSpan.FromSeconds(5), "the client wrote no status file");
+        long read = AuthReadBytes(client);
         SendBroadcastFromTheSwitch(lab.Switch);
-        await WaitUntilAsync(() => TunWriteBytes(client) > written, TimeSpan.FromSeconds(5),
-            $"a broadcast frame from the switch never reached the client's tap ('TUN/TAP write bytes' stayed {written})");
+        await WaitUntilAsync(() => AuthReadBytes(client) >= read + BroadcastLength, TimeSpan.FromSeconds(5),
+            $"a {BroadcastLength}-byte broadcast frame from the switch never passed the client's decryption ('Auth read bytes' went from {read} to {AuthReadBytes(client)})");
     }
 
     [OpenVpnFact]
@@ -225,10 +237,10 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
         long before = session.LastReceived;
         if (!await TrueWithinAsync(() => session.LastReceived != before, TimeSpan.FromSeconds(5)))
             problems.Add("nothing more was received from the victim (ping 1) in the 5 s after the forged reset");
-        long written = TunWriteBytes(victim);
+        long read = AuthReadBytes(victim);
         SendBroadcastFromTheSwitch(lab.Switch);
-        if (!await TrueWithinAsync(() => TunWriteBytes(victim) > written, TimeSpan.FromSeconds(5)))
-            problems.Add($"a frame sent from the server's switch after the forged reset never reached the victim's tap (its 'TUN/TAP write bytes' stayed {written})");
+        if (!await TrueWithinAsync(() => AuthReadBytes(victim) >= read + BroadcastLength, TimeSpan.FromSeconds(5)))
+            problems.Add($"a {BroadcastLength}-byte frame sent from the server's switch after the forged reset never passed the victim's decryption ('Auth read bytes' went from {read} to {AuthReadBytes(victim)})");
         if (victim.HasExited || Occurrences(victim.Text, Initialized) != 1)
             problems.Add("the victim client restarted or stopped after the forged reset");
         Assert.True(problems.Count == 0, string.Join("; ", problems));
@@ -257,6 +269,7 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
         bobRelay.Hold = p => (p[0] >> 3) == 9 && Interlocked.Exchange(ref taken, 1) == 0;
         await WaitUntilAsync(() => Volatile.Read(ref taken) == 1, TimeSpan.FromSeconds(10), "bob sent no data packet in 10 s (ping 1)");
         var stolen = Assert.Single(bobRelay.TakeHeld());
+        long mismatchBefore = AddressMismatches(lab, bobSession);
         // ...reaches the server first from alice's address (authentic, never seen: it would pass the tag and replay checks),
         spoof.Send(stolen, aliceRelay.OutsideEndPoint, lab.Endpoint);
         await Task.Delay(300);
@@ -282,8 +295,11 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
             problems.Add($"bob's session is not receiving on its own address {bobRemote} any more (now {bobSession.Link.Remote})");
         if (Occurrences(alice.Text, Initialized) != 1 || alice.HasExited)
             problems.Add("alice's client restarted or stopped");
-        // Expected once the server counts it: a refused float under its own drop reason (e.g. DropReason.AddressInUse) on
-        // bob's port or in TunnelServer.Unattributed. Today's API has no such counter, so only the behaviour is asserted.
+        // The refused float is counted: one AddressMismatch, on bob's port (the packet is bob's) or unattributed.
+        long mismatches = AddressMismatches(lab, bobSession) - mismatchBefore;
+        output.WriteLine($"AddressMismatch drops after the forged float: {mismatches}");
+        if (mismatches != 1)
+            problems.Add($"the refused float was counted as {mismatches} AddressMismatch drops (bob's port and unattributed), expected 1");
         Assert.True(problems.Count == 0, string.Join("; ", problems));
     }
 
@@ -329,6 +345,11 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>AddressMismatch drops counted on <paramref name="session"/>'s switch port plus those counted unattributed.</summary>
+    private static long AddressMismatches(RealClientHarness lab, TunnelSession session) =>
+        (session.Port?.Counters.In.Snapshot().Drops(DropReason.AddressMismatch) ?? 0)
+        + lab.Server.Unattributed.Snapshot().Drops(DropReason.AddressMismatch);
 
     /// <summary>Proves the raw-socket path works here: a valid reset spoofed from <see cref="SpoofProbe"/> gets an answer
     /// at a socket bound there. Without this, a test whose forged packet never arrived would pass for nothing.</summary>
@@ -405,11 +426,14 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
     /// <summary>"udp 127.0.0.1:40112" → the endpoint.</summary>
     private static IPEndPoint EndPointOf(string remote) => IPEndPoint.Parse(remote[(remote.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
 
-    /// <summary>A broadcast frame (local experimental EtherType 0x88B5) from an uplink port: the switch floods it to every session.</summary>
+    private const int BroadcastLength = 1400;
+
+    /// <summary>A broadcast frame of <see cref="BroadcastLength"/> bytes (local experimental EtherType 0x88B5) from an
+    /// uplink port: the switch floods it to every session.</summary>
     private static void SendBroadcastFromTheSwitch(EthernetSwitch sw)
     {
         var uplink = sw.Ports.FirstOrDefault(p => p.Name == "attack-uplink") ?? sw.AddPort("attack-uplink", PortKind.Uplink, new RecordingSink());
-        var frame = new byte[60];
+        var frame = new byte[BroadcastLength];
         frame.AsSpan(0, 6).Fill(0xFF);
         frame[6] = 0x02;
         frame[11] = 0x01;
@@ -418,15 +442,15 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
         sw.Forward(uplink, frame);
     }
 
-    /// <summary>The client's own count of bytes written to its (null) tap, from the status file it rewrites every second.</summary>
-    private static long TunWriteBytes(RealClient client)
+    /// <summary>The client's own count of data-channel bytes that passed decryption, from the status file it rewrites every second; -1 before it exists.</summary>
+    private static long AuthReadBytes(RealClient client)
     {
         try
         {
             foreach (var line in File.ReadLines(Path.Combine(client.Directory, "status.txt")))
             {
-                if (line.StartsWith("TUN/TAP write bytes,", StringComparison.Ordinal))
-                    return long.Parse(line["TUN/TAP write bytes,".Length..], System.Globalization.CultureInfo.InvariantCulture);
+                if (line.StartsWith("Auth read bytes,", StringComparison.Ordinal))
+                    return long.Parse(line["Auth read bytes,".Length..], System.Globalization.CultureInfo.InvariantCulture);
             }
         }
         catch (IOException)

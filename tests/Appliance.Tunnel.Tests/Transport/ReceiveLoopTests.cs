@@ -8,7 +8,8 @@ namespace Appliance.Tunnel.Tests.Transport;
 
 /// <summary>A receive loop outlives a receiver that throws (issue 11: "receive loops never die"): a bug in one packet's
 /// handling costs that packet, never the listener.</summary>
-/// <remarks>Against a transport that lets the exception escape its UDP thread, the UDP test ends the whole test process.</remarks>
+/// <remarks>Against a transport that lets the exception escape its UDP thread, the UDP test ends the whole test process.
+/// The fault must also be handed to <see cref="IPacketReceiver.OnReceiveFault"/> once, with the packet's length.</remarks>
 public sealed class ReceiveLoopTests
 {
     [Fact]
@@ -27,6 +28,7 @@ public sealed class ReceiveLoopTests
         await WaitAsync(() => receiver.Later.Count == 2,
             $"after the receiver threw on datagram 1, the UDP loop delivered {receiver.Later.Count} of the 2 datagrams sent next");
         Assert.Equal(new byte[] { 2, 3 }, receiver.Later.Order().ToArray());
+        Assert.Equal(1, receiver.Faults);
     }
 
     [Fact]
@@ -47,6 +49,7 @@ public sealed class ReceiveLoopTests
             (receiver.Closed > 0 ? " (the server closed the connection)" : ""));
         Assert.Equal(new byte[] { 2, 3 }, receiver.Later.Order().ToArray());
         Assert.Equal(0, receiver.Closed);
+        Assert.Equal(1, receiver.Faults);
     }
 
     /// <summary>§1.1: u16 big-endian length, then the packet.</summary>
@@ -72,16 +75,26 @@ public sealed class ReceiveLoopTests
     {
         private int _thrown;
         private int _closed;
+        private int _faults;
+
+        /// <summary>Faults reported for the one-byte packet the receiver threw on.</summary>
+        public int Faults => Volatile.Read(ref _faults);
 
         public int Thrown => Volatile.Read(ref _thrown);
         public int Closed => Volatile.Read(ref _closed);
         public ConcurrentQueue<byte> Later { get; } = new();
 
-        public void OnDatagram(Span<byte> packet, SocketAddress from, UdpTransport transport) => Take(packet);
+        public void OnDatagram(Span<byte> packet, SocketAddress from, IDatagramSocket socket) => Take(packet);
 
-        public void OnStreamPacket(Span<byte> packet, TcpPeerLink link) => Take(packet);
+        public void OnStreamPacket(Span<byte> packet, IStreamLink link) => Take(packet);
 
-        public void OnStreamClosed(TcpPeerLink link) => Interlocked.Increment(ref _closed);
+        public void OnStreamClosed(IStreamLink link) => Interlocked.Increment(ref _closed);
+
+        public void OnReceiveFault(Exception fault, int length)
+        {
+            if (fault is InvalidOperationException && length == 1)
+                Interlocked.Increment(ref _faults);
+        }
 
         private void Take(Span<byte> packet)
         {
