@@ -16,6 +16,22 @@ using Appliance.Tunnel.Tests.Support;
 // on loopback UDP (and a TCP tail). Prints datagrams/s, CPU seconds per million garbage datagrams and memory at start/end;
 // exits 1 when a datagram that reached the server was not counted as a drop or memory grew.
 // Usage: fuzz-bench [--datagrams N] [--seed S] [--tcp-connections C]
+//        fuzz-bench half-open [--attempts N]   (memory of the server holding key holders' handshakes that never reach TLS)
+if (args.Length > 0 && args[0] == "half-open")
+{
+    int attempts = 1_024;
+    if (args.Length == 3 && args[1] == "--attempts" && int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out int a) && a > 0)
+        attempts = a;
+    else if (args.Length != 1)
+    {
+        Console.Error.WriteLine("usage: fuzz-bench half-open [--attempts N (default 1024)]");
+        return 2;
+    }
+    using var halfOpenPki = BenchCertificates.Create();
+    bool held = await HalfOpen.RunAsync(halfOpenPki, attempts, maxHandshakes: null);
+    held &= await HalfOpen.RunAsync(halfOpenPki, attempts, maxHandshakes: attempts);
+    return held ? 0 : 1;
+}
 long total = 10_000_000;
 int seed = 1;
 int tcpConnections = 5_000;
@@ -49,8 +65,8 @@ var random = new Random(seed);
 using var pki = BenchCertificates.Create();
 
 // What the fuzzer costs by itself: the same traffic into a socket whose thread only reads and discards.
-double bareCpuPerMillion = BareReceiver.CpuPerMillion(fuzzer, random, Math.Min(total / 10, 1_000_000));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline: fuzzer + kernel + a bare receive loop = {bareCpuPerMillion:0.00} CPU s per million datagrams"));
+var bare = BareReceiver.CpuPerMillion(fuzzer, random, Math.Min(total / 10, 1_000_000));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline: fuzzer + kernel + a bare receive loop = {bare.Process:0.00} CPU s per million datagrams, of which the receiving thread {bare.Receiver:0.00}"));
 
 bool allGood = true;
 foreach (var wrap in new[] { ControlWrapMode.TlsCrypt, ControlWrapMode.TlsAuth })
@@ -85,7 +101,10 @@ foreach (var wrap in new[] { ControlWrapMode.TlsCrypt, ControlWrapMode.TlsAuth }
 
     var tally = new FuzzTally();
     var clock = Stopwatch.StartNew();
+    // The fuzzer sends from this thread: its own CPU (mutation, sendto) is taken out of the process's to leave the server's.
+    var senderBefore = ThreadCpu.Current();
     FuzzTraffic.SendUdp(udp, fuzzer, corpus.Seeds, random, total / 2, TimeSpan.FromHours(1), 0, tally);
+    var sender = ThreadCpu.Current() - senderBefore;
     var elapsed = clock.Elapsed;
     long kernelDrops = UdpSocketDrops.Read(udp) - kernelBefore;
     long reached = tally.Datagrams - kernelDrops;
@@ -107,7 +126,8 @@ foreach (var wrap in new[] { ControlWrapMode.TlsCrypt, ControlWrapMode.TlsAuth }
     double perMillion = cpu.TotalSeconds / Math.Max(1, reached) * 1e6;
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{wrap}: {tally.Datagrams:N0} datagrams in {elapsed.TotalSeconds:0.0} s: {tally.Datagrams / elapsed.TotalSeconds:N0}/s sent, {reached / elapsed.TotalSeconds:N0}/s reached the server (kernel dropped {kernelDrops:N0}, {tally.EmptyDatagrams:N0} empty)"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CPU: {perMillion:0.00} s per million (process), {perMillion - bareCpuPerMillion:0.00} s per million above a bare receive loop"));
+    double serverPerMillion = sender < TimeSpan.Zero ? double.NaN : (cpu - sender).TotalSeconds / Math.Max(1, reached) * 1e6;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CPU: {perMillion:0.00} s per million (process: fuzzer + server), of which the fuzzer's sending thread {sender.TotalSeconds / Math.Max(1, reached) * 1e6:0.00}; server (receive + drop) {serverPerMillion:0.00} s per million garbage datagrams ({serverPerMillion - bare.Receiver:0.00} above a bare receive loop)"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory: managed {start.Managed / 1e6:0.0} -> {end.Managed / 1e6:0.0} MB, working set {start.WorkingSet / 1e6:0.0} -> {end.WorkingSet / 1e6:0.0} MB"));
     Console.WriteLine("  drops: " + string.Join(", ", Enum.GetValues<DropReason>().Where(r => drops.Drops(r) > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r} {drops.Drops(r):N0}"))));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  TCP: {tally.TcpConnections:N0} connections, {tally.TcpCompleteFirstFrames:N0} complete first frames, {tally.TcpCompleteFrames:N0} complete frames, {tcpCounted:N0} counted"));
@@ -152,15 +172,18 @@ internal static class BenchMemory
 /// <summary>A UDP socket whose thread reads and throws away: the cost of the fuzzer and the kernel without our server.</summary>
 internal static class BareReceiver
 {
-    public static double CpuPerMillion(IPAddress fuzzer, Random random, long datagrams)
+    /// <summary>(process CPU, receiving thread's CPU) in seconds per million datagrams received.</summary>
+    public static (double Process, double Receiver) CpuPerMillion(IPAddress fuzzer, Random random, long datagrams)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 4 << 20 };
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var endpoint = (IPEndPoint)socket.LocalEndPoint!;
         long received = 0;
+        var readerCpu = TimeSpan.Zero;
         var reader = new Thread(() =>
         {
             var buffer = new byte[65536];
+            var start = ThreadCpu.Current();
             try
             {
                 while (true)
@@ -172,6 +195,7 @@ internal static class BareReceiver
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
             }
+            readerCpu = ThreadCpu.Current() - start;
         }) { IsBackground = true };
         reader.Start();
         var corpus = new FuzzCorpus();
@@ -184,7 +208,8 @@ internal static class BareReceiver
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         socket.Dispose();
         reader.Join(TimeSpan.FromSeconds(5));
-        return cpu.TotalSeconds / Math.Max(1, Interlocked.Read(ref received)) * 1e6;
+        long got = Math.Max(1, Interlocked.Read(ref received));
+        return (cpu.TotalSeconds / got * 1e6, readerCpu.TotalSeconds / got * 1e6);
     }
 }
 
@@ -222,5 +247,115 @@ internal sealed class BenchCertificates : IDisposable
         ServerContext.TargetCertificate.Dispose();
         Server.Dispose();
         Ca.Dispose();
+    }
+}
+
+/// <summary>Key holders (they have the profile's tls-crypt key) who complete the stateless cookie (first reset, then an
+/// ACK of the server's answer carrying the cookie) and then never start TLS: each one makes the server keep a handshake
+/// in progress. Paced under the new-session bucket (100/s), from 32 loopback sources (under the per-source limits).</summary>
+internal static class HalfOpen
+{
+    private const int Sources = 32;
+
+    public static async Task<bool> RunAsync(BenchCertificates pki, int attempts, int? maxHandshakes)
+    {
+        using var key = StaticKey.Generate();
+        using var sw = new EthernetSwitch(new SwitchOptions { Policy = SwitchPolicy.AllLayer2 });
+        var options = new TunnelServerOptions
+        {
+            Listen = [new ListenEndpoint(TunnelProtocol.Udp, new IPEndPoint(IPAddress.Loopback, 0))],
+            Tls = new TlsControlOptions { ServerCertificate = pki.ServerContext },
+            ClientValidator = new ClientCertificateValidator(pki.Ca),
+            ControlWrapping = new ControlWrapping(ControlWrapMode.TlsCrypt, key),
+        };
+        if (maxHandshakes is int max)
+            options = options with { MaxHandshakes = max };
+        await using var server = new TunnelServer(options, sw);
+        server.Start();
+        var endpoint = server.BoundEndpoints[0].EndPoint;
+        using var forger = new ClientPacketForger(key);
+        var sockets = new List<Socket>();
+        try
+        {
+            var start = BenchMemory.Now();
+            var before = server.Unattributed.Snapshot();
+            var clock = Stopwatch.StartNew();
+            int answered = 0, acked = 0;
+            var answer = new byte[2048];
+            var plain = new byte[2048];
+            for (int i = 0; i < attempts; i++)
+            {
+                // 100 attempts a second: the global new-session bucket's rate; the burst (200) absorbs any lag.
+                var due = TimeSpan.FromMilliseconds(i * 10.0);
+                if (clock.Elapsed < due)
+                    await Task.Delay(due - clock.Elapsed);
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 2_000 };
+                sockets.Add(socket);
+                socket.Bind(new IPEndPoint(new IPAddress([127, 0, 1, (byte)(1 + i % Sources)]), 0));
+                socket.Connect(endpoint);
+                ulong clientId = ClientPacketForger.NewSessionId();
+                socket.Send(forger.FirstReset(clientId));
+                int length;
+                try
+                {
+                    length = socket.Receive(answer);
+                }
+                catch (SocketException)
+                {
+                    continue;
+                }
+                using var reader = new TlsCryptWrapper(key, KeyDirection.Inverse);
+                if (reader.Unwrap(answer.AsSpan(0, length), plain, out int plainLength, out _) != UnwrapResult.Ok
+                    || ControlPacket.TryParse(plain.AsSpan(0, plainLength), out var reset) != ControlParseResult.Ok)
+                    continue;
+                answered++;
+                // The cookie is the server's session id: acknowledge its reset (message id 0) and stop there.
+                socket.Send(forger.Control(Opcode.AckV1, 0, clientId, [0u], reset.SessionId, 0, []));
+                acked++;
+            }
+            var sendTime = clock.Elapsed;
+            await Task.Delay(500);
+            int inProgress = server.HandshakesInProgress;
+            int sessions = server.Sessions.Count;
+            var end = BenchMemory.Now();
+            var drops = server.Unattributed.Snapshot().Since(before);
+            string limit = maxHandshakes is null ? $"MaxHandshakes default ({options.MaxHandshakes})" : $"MaxHandshakes {maxHandshakes}";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"half-open, {limit}: {attempts:N0} attempts from {Sources} sources in {sendTime.TotalSeconds:0.0} s, {answered:N0} answered, {acked:N0} cookies acknowledged; " +
+                $"server holds {inProgress:N0} handshakes in progress, {sessions:N0} sessions, {server.Sessions.Count(x => x.IsEstablished)} established"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  memory (whole process, server + driver): managed {start.Managed / 1e6:0.0} -> {end.Managed / 1e6:0.0} MB (+{(end.Managed - start.Managed) / 1e3 / Math.Max(1, inProgress):0.0} KB per handshake held), " +
+                $"working set {start.WorkingSet / 1e6:0.0} -> {end.WorkingSet / 1e6:0.0} MB (+{(end.WorkingSet - start.WorkingSet) / 1e3 / Math.Max(1, inProgress):0.0} KB per handshake held)"));
+            Console.WriteLine("  drops: " + string.Join(", ", Enum.GetValues<DropReason>().Where(r => drops.Drops(r) > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r} {drops.Drops(r):N0}"))));
+            int bound = options.MaxHandshakes;
+            if (inProgress > bound || sessions > bound)
+            {
+                Console.WriteLine($"  FAIL: {inProgress} handshakes / {sessions} sessions held, bound {bound}");
+                return false;
+            }
+            return true;
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+                socket.Dispose();
+        }
+    }
+}
+
+/// <summary>CPU time of the calling OS thread (Linux: utime + stime of /proc/thread-self/stat, in clock ticks of 10 ms);
+/// a negative span where that file does not exist.</summary>
+internal static class ThreadCpu
+{
+    public static TimeSpan Current()
+    {
+        const string path = "/proc/thread-self/stat";
+        if (!File.Exists(path))
+            return TimeSpan.FromTicks(-1);
+        string stat = File.ReadAllText(path);
+        // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 }
