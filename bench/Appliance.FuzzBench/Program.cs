@@ -250,9 +250,8 @@ internal sealed class BenchCertificates : IDisposable
     }
 }
 
-/// <summary>Key holders (they have the profile's tls-crypt key) who complete the stateless cookie (first reset, then an
-/// ACK of the server's answer carrying the cookie) and then never start TLS: each one makes the server keep a handshake
-/// in progress. Paced under the new-session bucket (100/s), from 32 loopback sources (under the per-source limits).</summary>
+/// <summary>Memory of the server while key holders stuck after the cookie (<see cref="HalfOpenAttempts"/>) hold handshakes,
+/// from 32 loopback sources (under the per-source limits).</summary>
 internal static class HalfOpen
 {
     private const int Sources = 32;
@@ -273,73 +272,32 @@ internal static class HalfOpen
         await using var server = new TunnelServer(options, sw);
         server.Start();
         var endpoint = server.BoundEndpoints[0].EndPoint;
-        using var forger = new ClientPacketForger(key);
-        var sockets = new List<Socket>();
-        try
+        using var attempt = new HalfOpenAttempts();
+        var start = BenchMemory.Now();
+        var before = server.Unattributed.Snapshot();
+        await attempt.RunAsync(endpoint, key, attempts, Sources);
+        int answered = attempt.Answered, acked = attempt.Acknowledged;
+        var sendTime = attempt.Took;
+        await Task.Delay(500);
+        int inProgress = server.HandshakesInProgress;
+        int sessions = server.Sessions.Count;
+        var end = BenchMemory.Now();
+        var drops = server.Unattributed.Snapshot().Since(before);
+        string limit = maxHandshakes is null ? $"MaxHandshakes default ({options.MaxHandshakes})" : $"MaxHandshakes {maxHandshakes}";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"half-open, {limit}: {attempts:N0} attempts from {Sources} sources in {sendTime.TotalSeconds:0.0} s, {answered:N0} answered, {acked:N0} cookies acknowledged; " +
+            $"server holds {inProgress:N0} handshakes in progress, {sessions:N0} sessions, {server.Sessions.Count(x => x.IsEstablished)} established"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  memory (whole process, server + driver): managed {start.Managed / 1e6:0.0} -> {end.Managed / 1e6:0.0} MB (+{(end.Managed - start.Managed) / 1e3 / Math.Max(1, inProgress):0.0} KB per handshake held), " +
+            $"working set {start.WorkingSet / 1e6:0.0} -> {end.WorkingSet / 1e6:0.0} MB (+{(end.WorkingSet - start.WorkingSet) / 1e3 / Math.Max(1, inProgress):0.0} KB per handshake held)"));
+        Console.WriteLine("  drops: " + string.Join(", ", Enum.GetValues<DropReason>().Where(r => drops.Drops(r) > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r} {drops.Drops(r):N0}"))));
+        int bound = options.MaxHandshakes;
+        if (inProgress > bound || sessions > bound)
         {
-            var start = BenchMemory.Now();
-            var before = server.Unattributed.Snapshot();
-            var clock = Stopwatch.StartNew();
-            int answered = 0, acked = 0;
-            var answer = new byte[2048];
-            var plain = new byte[2048];
-            for (int i = 0; i < attempts; i++)
-            {
-                // 100 attempts a second: the global new-session bucket's rate; the burst (200) absorbs any lag.
-                var due = TimeSpan.FromMilliseconds(i * 10.0);
-                if (clock.Elapsed < due)
-                    await Task.Delay(due - clock.Elapsed);
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 2_000 };
-                sockets.Add(socket);
-                socket.Bind(new IPEndPoint(new IPAddress([127, 0, 1, (byte)(1 + i % Sources)]), 0));
-                socket.Connect(endpoint);
-                ulong clientId = ClientPacketForger.NewSessionId();
-                socket.Send(forger.FirstReset(clientId));
-                int length;
-                try
-                {
-                    length = socket.Receive(answer);
-                }
-                catch (SocketException)
-                {
-                    continue;
-                }
-                using var reader = new TlsCryptWrapper(key, KeyDirection.Inverse);
-                if (reader.Unwrap(answer.AsSpan(0, length), plain, out int plainLength, out _) != UnwrapResult.Ok
-                    || ControlPacket.TryParse(plain.AsSpan(0, plainLength), out var reset) != ControlParseResult.Ok)
-                    continue;
-                answered++;
-                // The cookie is the server's session id: acknowledge its reset (message id 0) and stop there.
-                socket.Send(forger.Control(Opcode.AckV1, 0, clientId, [0u], reset.SessionId, 0, []));
-                acked++;
-            }
-            var sendTime = clock.Elapsed;
-            await Task.Delay(500);
-            int inProgress = server.HandshakesInProgress;
-            int sessions = server.Sessions.Count;
-            var end = BenchMemory.Now();
-            var drops = server.Unattributed.Snapshot().Since(before);
-            string limit = maxHandshakes is null ? $"MaxHandshakes default ({options.MaxHandshakes})" : $"MaxHandshakes {maxHandshakes}";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"half-open, {limit}: {attempts:N0} attempts from {Sources} sources in {sendTime.TotalSeconds:0.0} s, {answered:N0} answered, {acked:N0} cookies acknowledged; " +
-                $"server holds {inProgress:N0} handshakes in progress, {sessions:N0} sessions, {server.Sessions.Count(x => x.IsEstablished)} established"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  memory (whole process, server + driver): managed {start.Managed / 1e6:0.0} -> {end.Managed / 1e6:0.0} MB (+{(end.Managed - start.Managed) / 1e3 / Math.Max(1, inProgress):0.0} KB per handshake held), " +
-                $"working set {start.WorkingSet / 1e6:0.0} -> {end.WorkingSet / 1e6:0.0} MB (+{(end.WorkingSet - start.WorkingSet) / 1e3 / Math.Max(1, inProgress):0.0} KB per handshake held)"));
-            Console.WriteLine("  drops: " + string.Join(", ", Enum.GetValues<DropReason>().Where(r => drops.Drops(r) > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r} {drops.Drops(r):N0}"))));
-            int bound = options.MaxHandshakes;
-            if (inProgress > bound || sessions > bound)
-            {
-                Console.WriteLine($"  FAIL: {inProgress} handshakes / {sessions} sessions held, bound {bound}");
-                return false;
-            }
-            return true;
+            Console.WriteLine($"  FAIL: {inProgress} handshakes / {sessions} sessions held, bound {bound}");
+            return false;
         }
-        finally
-        {
-            foreach (var socket in sockets)
-                socket.Dispose();
-        }
+        return true;
     }
 }
 

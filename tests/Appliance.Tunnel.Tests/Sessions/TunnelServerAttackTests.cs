@@ -344,6 +344,46 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
         Assert.True(problems.Count == 0, string.Join("; ", problems));
     }
 
+    [OpenVpnFact]
+    public async Task Key_holders_stuck_after_the_cookie_are_bounded_and_a_live_session_keeps_its_traffic()
+    {
+        const int Attempts = 1_024;
+        const int Bound = 512;
+        await using var lab = RealClientHarness.Start(pki, output, ping: TimeSpan.FromSeconds(1), quiet: true, configure: o => o with { MaxHandshakes = Bound });
+        var alice = lab.StartClient(pki.Alice, extra: ["ping 1", "status status.txt 1"]);
+        await alice.WaitForAsync(Initialized, TimeSpan.FromSeconds(30));
+        var session = Assert.Single(lab.Server.Sessions);
+        var before = lab.Server.Unattributed.Snapshot();
+
+        // 1,024 holders of the profile's key, 100 a second from 32 sources: each completes the cookie and never starts TLS.
+        using var attempts = new HalfOpenAttempts();
+        await attempts.RunAsync(lab.Endpoint, lab.TlsCrypt, Attempts);
+        await Task.Delay(300);
+        int held = lab.Server.HandshakesInProgress;
+        int halfOpenSessions = lab.Server.Sessions.Count(s => s != session);
+        var counted = lab.Server.Unattributed.Snapshot().Since(before);
+        output.WriteLine($"{Attempts} attempts in {attempts.Took.TotalSeconds:0.0} s: {attempts.Answered} answered, {attempts.Acknowledged} cookies acknowledged; " +
+            $"server holds {held} handshakes in progress ({halfOpenSessions} sessions besides alice's); drops " +
+            string.Join(", ", Enum.GetValues<DropReason>().Where(r => counted.Drops(r) > 0).Select(r => $"{r} {counted.Drops(r)}")));
+
+        var problems = new List<string>();
+        if (attempts.Acknowledged < Attempts * 9 / 10)
+            problems.Add($"only {attempts.Acknowledged} of {Attempts} attempts got the cookie: this run did not load the handshake table");
+        if (held > Bound || halfOpenSessions > Bound)
+            problems.Add($"{held} handshakes in progress and {halfOpenSessions} half-open sessions held, bound {Bound} (MaxHandshakes)");
+        if (held + counted.DroppedFrames < attempts.Acknowledged)
+            problems.Add($"{attempts.Acknowledged} cookies acknowledged, but only {held} handshakes held and {counted.DroppedFrames} packets counted as drops: some went unaccounted");
+        if (session.IsClosing || !lab.Server.Sessions.Contains(session))
+            problems.Add("alice's authenticated session was closed by the unauthenticated work");
+        long read = AuthReadBytes(alice);
+        SendBroadcastFromTheSwitch(lab.Switch);
+        if (!await TrueWithinAsync(() => AuthReadBytes(alice) >= read + BroadcastLength, TimeSpan.FromSeconds(5)))
+            problems.Add($"a {BroadcastLength}-byte frame from the switch never passed alice's decryption while the handshakes were held ('Auth read bytes' {read} -> {AuthReadBytes(alice)})");
+        if (Occurrences(alice.Text, Initialized) != 1 || alice.HasExited)
+            problems.Add("alice's client restarted or stopped");
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /// <summary>AddressMismatch drops counted on <paramref name="session"/>'s switch port plus those counted unattributed.</summary>
