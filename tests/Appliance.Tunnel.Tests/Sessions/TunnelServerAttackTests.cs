@@ -381,6 +381,14 @@ public sealed class TunnelServerAttackTests(TestPki pki, ITestOutputHelper outpu
             problems.Add($"a {BroadcastLength}-byte frame from the switch never passed alice's decryption while the handshakes were held ('Auth read bytes' {read} -> {AuthReadBytes(alice)})");
         if (Occurrences(alice.Text, Initialized) != 1 || alice.HasExited)
             problems.Add("alice's client restarted or stopped");
+
+        // Measured, not asserted: a new client while the table is full. With one shared tls-crypt key the bound refuses it
+        // (HandshakeLimit) until the held handshakes expire; tls-crypt-v2 is what keeps a leaked profile out.
+        var started = Stopwatch.StartNew();
+        var carol = lab.StartClient(pki.Carol, extra: Persistent);
+        bool carolIn = await LogsWithinAsync(carol, Initialized, TimeSpan.FromSeconds(10));
+        output.WriteLine(carolIn ? $"with {held} handshakes held, a new client connected after {started.Elapsed.TotalSeconds:0.00} s"
+                                 : $"with {held} handshakes held, a new client did not connect within 10 s (HandshakeLimit drops now {lab.Server.Unattributed.Snapshot().Drops(DropReason.HandshakeLimit)})");
         Assert.True(problems.Count == 0, string.Join("; ", problems));
     }
 
