@@ -187,7 +187,7 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         }
         var gone = await Assert.ThrowsAsync<AgentApiException>(() => Api.GetProfileAsync("rc-revoked", "udp", "linux"));
         Assert.Equal(System.Net.HttpStatusCode.Conflict, gone.Status);
-        await AssertRefusedAsync("rc-revoked", _profiles["rc-revoked"]);
+        await AssertRefusedBeforeTlsAsync("rc-revoked", _profiles["rc-revoked"]);
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
             output.WriteLine($"disabled session gone from the API after {clock.ElapsedMilliseconds} ms");
             Assert.True(await client.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the disabled client should be told to stop (HALT)");
         }
-        await AssertRefusedAsync("rc-disabled", profile);
+        await AssertRefusedBeforeTlsAsync("rc-disabled", profile);
 
         await Api.EnableClientAsync("rc-disabled");
         using var again = OpenVpnClientProcess.Start(profile);
@@ -282,23 +282,26 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         return sessions.Single(x => x.CommonName == name && x.Established);
     }
 
-    /// <summary>A client with <paramref name="profile"/> is refused and gets no session: with its tls-crypt-v2 key, before
-    /// any TLS (the key's metadata names a revoked or disabled client); with an old profile, after TLS.</summary>
-    private async Task AssertRefusedAsync(string name, string profile)
+    /// <summary>A client with the tls-crypt-v2 <paramref name="profile"/> is refused at its opening, before any TLS (the key's
+    /// metadata names a revoked or disabled client), and gets no session: a client_refused drop, never a refusal after TLS.</summary>
+    private async Task AssertRefusedBeforeTlsAsync(string name, string profile)
     {
-        long refusalsBefore = await RefusalsAsync();
+        Assert.Contains("<tls-crypt-v2>", profile, StringComparison.Ordinal);
+        var before = await RefusalCountsAsync();
         using var client = OpenVpnClientProcess.Start(profile);
-        await PollAsync(RefusalsAsync, r => r > refusalsBefore);
+        await PollAsync(RefusalCountsAsync, r => r.BeforeTls > before.BeforeTls);
+        Assert.Equal(before.AfterTls, (await RefusalCountsAsync()).AfterTls);
         Assert.DoesNotContain(await Api.GetSessionsAsync(), s => s.CommonName == name && s.Established);
     }
 
     private readonly Dictionary<string, string> _profiles = [];
 
-    private async Task<long> RefusalsAsync()
+    /// <summary>Refusals after TLS (certificate checks) and tls-crypt-v2 openings refused before any TLS (client policy).</summary>
+    private async Task<(long AfterTls, long BeforeTls)> RefusalCountsAsync()
     {
         var samples = AgentApiTests.PrometheusSamples(await Api.GetMetricsAsync());
-        return samples.Single(s => s.Name == "appliance_tunnel_refusals_total").Value
-            + samples.Where(s => s.Name == "appliance_tunnel_unattributed_drops_total" && s.Labels.Contains("reason=\"client_refused\"", StringComparison.Ordinal)).Sum(s => s.Value);
+        return (samples.Single(s => s.Name == "appliance_tunnel_refusals_total").Value,
+            samples.Where(s => s.Name == "appliance_tunnel_unattributed_drops_total" && s.Labels.Contains("reason=\"client_refused\"", StringComparison.Ordinal)).Sum(s => s.Value));
     }
 
     private static void SendFromClientTap(OpenVpnClientProcess client, IEnumerable<int> lengths)
