@@ -122,6 +122,8 @@ internal sealed class AnswerLedger
             list.Add((e.Sequence, new AwaitedAnswer(owner, e.Protocol, e.Code, e.Identifier, e.ExpectedSize, e.RequestSize,
                 clock.At(e.RequestedAt) ?? clock.Now, e.OwnerFramesBefore, e.Wait, clock.At(e.EndedAt))));
         }
+        if (list.Count == 0)
+            return [];
         list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         var answers = new AwaitedAnswer[list.Count];
         for (int i = 0; i < answers.Length; i++)

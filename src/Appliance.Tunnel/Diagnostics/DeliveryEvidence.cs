@@ -80,6 +80,8 @@ internal sealed class DeliveryEvidence
 
     public IReadOnlyList<LostFrame> LostTowardClient()
     {
+        if (_lostCount == 0)
+            return [];
         var lost = new LostFrame[_lostCount];
         int start = _lostCount < Capacity ? 0 : _lostNext;
         for (int i = 0; i < _lostCount; i++)

@@ -28,37 +28,61 @@ internal static class FrameSizeReasoning
     }
 
     /// <summary>"Frames shorter than N bytes from the client never arrive" (or longer than N: large-frame loss).</summary>
-    public static PppoeFinding? FromClient(PppoeSessionView view, PppoeDiagnosisThresholds t)
+    /// <param name="lostTowardBelow">When frames shorter than this are known lost towards the client, requests that short never
+    /// reached it and their answers were never sent: they are no evidence about frames from the client.</param>
+    public static PppoeFinding? FromClient(PppoeSessionView view, PppoeDiagnosisThresholds t, int lostTowardBelow = 0)
     {
         var missing = Missing(view.AnswersOwedByClient, view.TakenAt, t);
+        missing.RemoveAll(a => a.RequestSize < lostTowardBelow);
         if (missing.Count == 0 || view.In.SmallestSessionFrame is not { } smallestIn)
             return null;
         // The client must have gone on sending after the first missing answer was due, or it is simply gone.
         long framesBefore = long.MaxValue;
-        int largestMissing = 0, smallestMissing = int.MaxValue;
         foreach (var a in missing)
-        {
             framesBefore = Math.Min(framesBefore, a.OwnerFramesBefore);
-            largestMissing = Math.Max(largestMissing, a.ExpectedSize);
-            smallestMissing = Math.Min(smallestMissing, a.ExpectedSize);
-        }
-        if (view.In.SessionFrames <= framesBefore || !Enough(missing, view.TakenAt, t))
+        if (view.In.SessionFrames <= framesBefore)
             return null;
 
-        var evidence = Evidence(missing);
-        if (largestMissing < smallestIn)
+        // An Echo-Reply's size is exact; a Configure-Request's answer is at most the request's size (an Ack repeats the options,
+        // a Nak or Reject names some of them), so it proves "short" when even that bound is short, and is no proof either way when not.
+        var shortMissing = new List<AwaitedAnswer>();
+        foreach (var a in missing)
         {
-            int threshold = FrameSizeFaults.Threshold(largestMissing, smallestIn);
-            return new PppoeFinding(
-                FindingSeverity.Error,
-                PppoeFindingCodes.ShortFramesLostFromClient,
-                Invariant($"Frames shorter than {threshold} bytes from the client never arrive: {Describe(evidence)} never came, while every PPPoE session frame that did come from the client was {smallestIn} bytes or longer{Consequence(view)}."),
-                FrameSizeFaults.FixFromClient(threshold))
-            { Evidence = evidence, SizeThreshold = threshold };
+            if (a.ExpectedSize < smallestIn)
+                shortMissing.Add(a);
+            else if (a.Code == PppControlCode.EchoReply)
+                return LargeLoss(view, missing, t);
         }
-        if (smallestMissing > t.LargeFrameSize && smallestMissing > view.In.LargestSessionFrame)
-            return LargeFramesLost(evidence, view.In.LargestSessionFrame, "from the client");
-        return null;
+        if (shortMissing.Count == 0 || !Enough(shortMissing, view.TakenAt, t))
+            return null;
+        int largestMissing = 0;
+        foreach (var a in shortMissing)
+            largestMissing = Math.Max(largestMissing, a.ExpectedSize);
+        var evidence = Evidence(shortMissing);
+        int threshold = FrameSizeFaults.Threshold(largestMissing, smallestIn);
+        return new PppoeFinding(
+            FindingSeverity.Error,
+            PppoeFindingCodes.ShortFramesLostFromClient,
+            Invariant($"Frames shorter than {threshold} bytes from the client never arrive: {Describe(evidence)} never came, while every PPPoE session frame that did come from the client was {smallestIn} bytes or longer{Consequence(view)}."),
+            FrameSizeFaults.FixFromClient(threshold))
+        { Evidence = evidence, SizeThreshold = threshold };
+    }
+
+    /// <summary>Exact-size answers missing only above every size that arrives, and above <see cref="PppoeDiagnosisThresholds.LargeFrameSize"/>.</summary>
+    private static PppoeFinding? LargeLoss(PppoeSessionView view, List<AwaitedAnswer> missing, PppoeDiagnosisThresholds t)
+    {
+        var large = new List<AwaitedAnswer>();
+        foreach (var a in missing)
+        {
+            if (a.Code != PppControlCode.EchoReply)
+                continue;
+            if (a.ExpectedSize <= t.LargeFrameSize || a.ExpectedSize <= view.In.LargestSessionFrame)
+                return null;
+            large.Add(a);
+        }
+        return large.Count == 0 || !Enough(large, view.TakenAt, t)
+            ? null
+            : LargeFramesLost(Evidence(large), view.In.LargestSessionFrame, "from the client");
     }
 
     /// <summary>"Frames shorter than N bytes toward the client never arrive": the client repeated requests the ISP had answered, or left
@@ -110,7 +134,7 @@ internal static class FrameSizeReasoning
     }
 
     private static string Consequence(PppoeSessionView view) =>
-        !view.Ipcp.WasOpened && view.Ipv6cp.WasOpened ? ", so IPv4 never comes up while IPv6 (larger frames) does" : "";
+        !view.Ipcp.WasOpened && view.Ipv6cp.WasOpened ? ", so IPv4 never comes up while IPv6CP (larger frames) opened" : "";
 
     private static List<LostFrame> Evidence(List<AwaitedAnswer> missing)
     {
@@ -155,15 +179,17 @@ internal static class FrameSizeReasoning
             string name = Invariant($"{ProtocolName(f.Protocol)} {PppControlCodes.Name(f.Protocol, (int)f.Code)}");
             parts.Add(count == 1
                 ? Invariant($"the {name} (id {f.Identifier}, {f.Size} bytes)")
-                : Invariant($"{count} {name}s ({f.Size} bytes)"));
+                : Invariant($"{count} {Plural(name)} ({f.Size} bytes)"));
         }
         return parts.Count switch
         {
             0 => "nothing",
             1 => parts[0],
-            _ => string.Join(", ", parts, 0, parts.Count - 1) + " and " + parts[^1],
+            _ => string.Join(", ", parts.GetRange(0, parts.Count - 1)) + " and " + parts[^1],
         };
     }
+
+    private static string Plural(string name) => name.EndsWith('y') ? name[..^1] + "ies" : name + "s";
 
     public static string ProtocolName(PppProtocol protocol) => protocol switch
     {

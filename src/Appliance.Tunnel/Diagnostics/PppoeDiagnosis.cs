@@ -22,8 +22,8 @@ public static class PppoeDiagnosis
         ArgumentNullException.ThrowIfNull(view);
         var t = thresholds ?? PppoeDiagnosisThresholds.Default;
         var findings = new List<PppoeFinding>();
-        var sizeFromClient = FrameSizeReasoning.FromClient(view, t);
         var sizeTowardClient = FrameSizeReasoning.TowardClient(view, t);
+        var sizeFromClient = FrameSizeReasoning.FromClient(view, t, sizeTowardClient?.SizeThreshold ?? 0);
         // A size finding explains every unanswered request it names: no rule may blame the client's PPP stack for them.
         bool sizeExplains = sizeFromClient is not null || sizeTowardClient is not null;
 
@@ -247,7 +247,7 @@ public static class PppoeDiagnosis
             return new PppoeFinding(
                 FindingSeverity.Warning,
                 PppoeFindingCodes.IPv6Only,
-                Invariant($"IPv6 came up but the client refused IPv4: it answered the ISP's IPCP Configure-Request with an LCP Protocol-Reject, so IPv4 is turned off on its PPPoE connection."),
+                ("IPv6 came up but the client refused IPv4: it answered the ISP's IPCP Configure-Request with an LCP Protocol-Reject, so IPv4 is turned off on its PPPoE connection."),
                 "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.");
         }
         if (ipcp.Client.ConfigureRequests == 0 && ipcp.Isp.ConfigureRequests == 0)
