@@ -30,6 +30,21 @@ public sealed class ApiMappingTests
     }
 
     [Fact]
+    public void A_size_findings_evidence_reaches_the_api_with_protocol_and_code_names_and_sizes()
+    {
+        var finding = new PppoeFinding(FindingSeverity.Error, PppoeFindingCodes.ShortFramesLostFromClient, "e", "f")
+        {
+            Evidence = [new LostFrame(SessionSide.Client, Appliance.Tunnel.Frames.PppProtocol.Ipcp, Appliance.Tunnel.Frames.PppControlCode.ConfigureAck, 2, 32)],
+            SizeThreshold = 34,
+        };
+
+        var dto = SessionViews.From(finding);
+
+        Assert.Equal(34, dto.SizeThreshold);
+        Assert.Equal(new Appliance.Contracts.MissingFrameDto("client", "IPCP", "Configure-Ack", 2, 32), Assert.Single(dto.Evidence!));
+    }
+
+    [Fact]
     public void Metrics_text_declares_each_family_once_and_escapes_label_values()
     {
         var text = new PrometheusText();

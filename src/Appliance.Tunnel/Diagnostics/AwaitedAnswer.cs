@@ -39,4 +39,10 @@ public sealed record AwaitedAnswer(
 /// <summary>A PPP control frame that crossed the client's port and evidently never reached the other end.</summary>
 /// <param name="From">The end that sent it.</param>
 /// <param name="Size">Its size in bytes as it crossed the switch (for an answer not seen: the size it must have had).</param>
-public sealed record LostFrame(SessionSide From, PppProtocol Protocol, PppControlCode Code, byte Identifier, int Size);
+public sealed record LostFrame(SessionSide From, PppProtocol Protocol, PppControlCode Code, byte Identifier, int Size)
+{
+    /// <summary>"LCP", "IPCP", "IPv6CP".</summary>
+    public string ProtocolName => FrameSizeReasoning.ProtocolName(Protocol);
+    /// <summary>RFC 1661's name of the code, e.g. "Configure-Ack".</summary>
+    public string CodeName => PppControlCodes.Name(Protocol, (int)Code);
+}
