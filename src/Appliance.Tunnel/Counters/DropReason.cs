@@ -38,12 +38,14 @@ public enum DropReason : byte
     RateLimited,
     /// <summary>A packet from an address, connection or peer-id that has no session, and is not a session's opening reset.</summary>
     NoSession,
+    /// <summary>Taken by the appliance itself instead of forwarded: a client's answer to the appliance's own size probe, which the ISP must never see.</summary>
+    ConsumedByProbe,
 }
 
 /// <summary>Traits of <see cref="DropReason"/>.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.NoSession + 1;
+    public const int Count = (int)DropReason.ConsumedByProbe + 1;
 
     /// <summary>Stable snake_case name for APIs and metrics.</summary>
     public static string Key(DropReason reason) => reason switch
@@ -65,6 +67,7 @@ public static class DropReasons
         DropReason.Malformed => "malformed",
         DropReason.RateLimited => "rate_limited",
         DropReason.NoSession => "no_session",
+        DropReason.ConsumedByProbe => "consumed_by_probe",
         _ => "unknown",
     };
 }

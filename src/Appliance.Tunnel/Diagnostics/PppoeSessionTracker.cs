@@ -26,6 +26,8 @@ public sealed class PppoeSessionTracker : IFrameObserver
     private readonly AnswerLedger _owedByIsp = new();
     private readonly DeliveryEvidence _delivery = new();
     private long _attempts;
+    private uint _ispMagic;
+    private bool _hasIspMagic;
     private long _foreignSessionFrames;
     private readonly long _startedAt;
 
@@ -89,6 +91,11 @@ public sealed class PppoeSessionTracker : IFrameObserver
             case PppProtocol.Lcp:
                 if (info.PppCode == (byte)PppControlCode.ProtocolReject && from == SessionSide.Client)
                     OnProtocolReject(frame, info, from);
+                if (from == SessionSide.Isp && LcpMagic.TryRead(frame, info, out uint magic))
+                {
+                    _ispMagic = magic;
+                    _hasIspMagic = true;
+                }
                 OnSizeEvidence(info, from, timestamp);
                 if (_lcp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp))
                 {
@@ -183,6 +190,7 @@ public sealed class PppoeSessionTracker : IFrameObserver
             _ipcp.Reset();
             _ipv6cp.Reset();
             _authentication.Reset();
+            _hasIspMagic = false;
             AbandonAnswers(timestamp);
         }
         _attempts++;
@@ -217,6 +225,7 @@ public sealed class PppoeSessionTracker : IFrameObserver
                 AnswersOwedByClient = _owedByClient.ToView(clock, SessionSide.Client),
                 AnswersOwedByIsp = _owedByIsp.ToView(clock, SessionSide.Isp),
                 LostTowardClient = _delivery.LostTowardClient(),
+                IspMagicNumber = _hasIspMagic ? _ispMagic : null,
                 SmallestDeliveredToClient = _delivery.SmallestDelivered is var delivered and > 0 ? delivered : null,
             };
         }

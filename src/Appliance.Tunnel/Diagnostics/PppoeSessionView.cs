@@ -26,6 +26,8 @@ public sealed record PppoeSessionView
     public IReadOnlyList<AwaitedAnswer> AnswersOwedByIsp { get; init; } = [];
     /// <summary>Answers sent towards the client that it evidently never received: it repeated the request they answered.</summary>
     public IReadOnlyList<LostFrame> LostTowardClient { get; init; } = [];
+    /// <summary>The ISP's LCP Magic-Number (RFC 1661 §6.4), from its Configure-Request or Echo-Request; null before either.</summary>
+    public uint? IspMagicNumber { get; init; }
     /// <summary>Smallest frame sent towards the client that it answered, so evidently received; null when none yet.</summary>
     public int? SmallestDeliveredToClient { get; init; }
 }
