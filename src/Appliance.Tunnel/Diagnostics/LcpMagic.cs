@@ -16,6 +16,8 @@ internal static class LcpMagic
             return false;
         int length = BinaryPrimitives.ReadUInt16BigEndian(frame[(lcp + 2)..]);
         var packet = frame[lcp..Math.Min(frame.Length, lcp + length)];
+        if (packet.Length < 4)
+            return false;
         switch ((PppControlCode)info.PppCode)
         {
             case PppControlCode.EchoRequest when packet.Length >= 8:

@@ -205,4 +205,28 @@ public sealed class FrameSizeDiagnosisTests
         Assert.Equal(60, owed.RequestSize);
         Assert.Equal(PppControlCode.ConfigureAck, owed.Code);
     }
+
+    [Fact]
+    public void An_isp_lcp_request_whose_length_field_is_shorter_than_its_header_is_read_without_a_magic_number()
+    {
+        var replay = new SessionReplay();
+        replay.Frames(SyntheticSession.Discover());
+        var request = SyntheticSession.Ppp(FrameDirection.Outbound, PppProtocols.LcpValue, PppControlCode.ConfigureRequest, 1, optionBytes: 0);
+        request[24] = 0;
+        request[25] = 2;
+
+        replay.Frame(request);
+
+        Assert.Null(replay.View().IspMagicNumber);
+    }
+
+    [Fact]
+    public void The_isps_magic_number_is_read_from_its_lcp_configure_request()
+    {
+        var replay = new SessionReplay();
+        replay.Frames(SessionReplay.Capture("pppoe-pap"));
+
+        Assert.NotNull(replay.View().IspMagicNumber);
+        Assert.NotEqual(0u, replay.View().IspMagicNumber);
+    }
 }
