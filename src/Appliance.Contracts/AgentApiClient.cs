@@ -144,6 +144,9 @@ public sealed class AgentApiClient(HttpClient http)
 
     public Task<ProfileNotesDto> GetProfileNotesAsync(string platform, CancellationToken ct = default) => SendAsync<ProfileNotesDto>(HttpMethod.Get, ApiRoutes.ProfileNotes(platform), null, ct);
 
+    /// <summary>Probes which frame sizes make the round trip through the session's PPPoE link (takes a few seconds).</summary>
+    public Task<FrameSizeProbeDto> ProbeFrameSizesAsync(string sessionId, CancellationToken ct = default) => SendAsync<FrameSizeProbeDto>(HttpMethod.Post, ApiRoutes.SessionSizeProbe(sessionId), null, ct);
+
     public Task<CaptureDto> StartCaptureAsync(string sessionId, CaptureRequest request, CancellationToken ct = default) => SendAsync<CaptureDto>(HttpMethod.Post, ApiRoutes.SessionCaptures(sessionId), request, ct);
 
     public Task<IReadOnlyList<CaptureDto>> GetCapturesAsync(CancellationToken ct = default) => SendAsync<IReadOnlyList<CaptureDto>>(HttpMethod.Get, ApiRoutes.Captures, null, ct);

@@ -30,6 +30,10 @@ public static class ApiRoutes
     /// <summary>GET one <see cref="SessionDto"/>; DELETE kicks it (query <c>halt=true</c> tells the client not to reconnect).</summary>
     public static string Session(string id) => $"/api/v1/sessions/{Uri.EscapeDataString(id)}";
 
+    /// <summary>POST (no body) to probe which frame sizes make the round trip through the session's PPPoE link; answers a <see cref="FrameSizeProbeDto"/>
+    /// (409 <c>probe-refused</c> unless LCP is Opened, 409 <c>probe-running</c> while another probe of the session runs).</summary>
+    public static string SessionSizeProbe(string id) => $"/api/v1/sessions/{Uri.EscapeDataString(id)}/size-probe";
+
     /// <summary>POST a <see cref="CaptureRequest"/> to start capturing a session; answers a <see cref="CaptureDto"/>.</summary>
     public static string SessionCaptures(string id) => $"/api/v1/sessions/{Uri.EscapeDataString(id)}/captures";
 

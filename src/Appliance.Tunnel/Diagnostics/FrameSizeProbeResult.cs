@@ -1,4 +1,5 @@
 using Appliance.Tunnel.Switching;
+using static System.FormattableString;
 
 namespace Appliance.Tunnel.Diagnostics;
 
@@ -69,5 +70,29 @@ public sealed record FrameSizeProbeResult(
                 return LossDirection.TowardClient;
         }
         return LossDirection.Unknown;
+    }
+
+    /// <summary>One sentence for the operator, e.g. "Frames shorter than 34 bytes from the client never arrive; 34 to 1514 bytes make the round trip."</summary>
+    public string Describe(LossDirection direction)
+    {
+        if (SmallestRoundTrip is not { } smallest || LargestRoundTrip is not { } largest)
+            return "No Echo-Request of any size came back: the client's PPP link is not answering (or it loses every size).";
+        var parts = new List<string>(3);
+        if (LostBelow is { } below)
+        {
+            parts.Add(direction switch
+            {
+                LossDirection.FromClient => Invariant($"Frames shorter than {below} bytes from the client never arrive"),
+                LossDirection.TowardClient => Invariant($"Frames shorter than {below} bytes toward the client never reach it"),
+                _ => Invariant($"Frames shorter than {below} bytes never make the round trip (which way is not known yet)"),
+            });
+        }
+        if (LostAbove is { } above)
+            parts.Add(Invariant($"frames longer than {above} bytes are lost on the way (a path that drops IP fragments: use the TCP profile)"));
+        parts.Add(parts.Count == 0
+            ? Invariant($"Every frame from {smallest} to {largest} bytes made the round trip")
+            : Invariant($"{smallest} to {largest} bytes make the round trip"));
+        string text = string.Join("; ", parts) + ".";
+        return char.ToUpperInvariant(text[0]) + text[1..];
     }
 }

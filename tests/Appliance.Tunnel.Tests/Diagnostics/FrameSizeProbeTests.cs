@@ -180,4 +180,17 @@ public sealed class FrameSizeProbeTests
 
         Assert.Equal(expected, result.Direction(replay.View()));
     }
+
+    [Fact]
+    public void The_summary_names_the_threshold_the_direction_and_the_window()
+    {
+        var shortLoss = new FrameSizeProbeResult([], 34, 1514, 34, null, 50, default, TimeSpan.Zero);
+        var largeLoss = new FrameSizeProbeResult([], 30, 1432, null, 1432, 50, default, TimeSpan.Zero);
+        var silent = new FrameSizeProbeResult([], null, null, null, null, 50, default, TimeSpan.Zero);
+
+        Assert.Equal("Frames shorter than 34 bytes from the client never arrive; 34 to 1514 bytes make the round trip.", shortLoss.Describe(LossDirection.FromClient));
+        Assert.Equal("Frames shorter than 34 bytes toward the client never reach it; 34 to 1514 bytes make the round trip.", shortLoss.Describe(LossDirection.TowardClient));
+        Assert.Contains("TCP profile", largeLoss.Describe(LossDirection.Unknown), StringComparison.Ordinal);
+        Assert.StartsWith("No Echo-Request", silent.Describe(LossDirection.Unknown), StringComparison.Ordinal);
+    }
 }
