@@ -31,10 +31,11 @@ public sealed class PppoeLab : IDisposable
     public IReadOnlyList<PppoeGuest> Guests => _guests;
 
     /// <summary>Boots the pppoe-server guest on a new TAP in <paramref name="bridge"/> of <paramref name="ns"/>; does not wait.</summary>
-    public PppoeGuest StartServer(NetworkNamespace ns, string bridge) => Boot(ns, bridge, PppoeRole.Server);
+    /// <param name="echoInterval">pppd's lcp-echo-interval in seconds (a link dies after 5 unanswered echoes).</param>
+    public PppoeGuest StartServer(NetworkNamespace ns, string bridge, int echoInterval = 1) => Boot(ns, bridge, PppoeRole.Server, echoInterval);
 
     /// <summary>Boots a pppd guest, which dials at once and keeps dialling until a session is up; does not wait.</summary>
-    public PppoeGuest StartClient(NetworkNamespace ns, string bridge) => Boot(ns, bridge, PppoeRole.Client);
+    public PppoeGuest StartClient(NetworkNamespace ns, string bridge, int echoInterval = 1) => Boot(ns, bridge, PppoeRole.Client, echoInterval);
 
     public void Dispose()
     {
@@ -55,7 +56,7 @@ public sealed class PppoeLab : IDisposable
             throw new AggregateException("stopping PPPoE guests failed", failures);
     }
 
-    private PppoeGuest Boot(NetworkNamespace ns, string bridge, PppoeRole role)
+    private PppoeGuest Boot(NetworkNamespace ns, string bridge, PppoeRole role, int echoInterval)
     {
         byte[] random = RandomNumberGenerator.GetBytes(4);
         string id = Convert.ToHexStringLower(random);
@@ -71,6 +72,7 @@ public sealed class PppoeLab : IDisposable
             $"eth0=tuntap,{tap},{mac}", "con=null", "con0=null,fd:1", "ssl=null",
             $"uml_dir={_directory.FullName}", $"umid={umid}",
             $"e2erole={(role == PppoeRole.Server ? "server" : "client")}", $"e2ehost={host.FullName}",
+            $"e2eecho={echoInterval.ToString(CultureInfo.InvariantCulture)}",
             $"init={_initPath}",
         ];
         NamespaceProcess process;
