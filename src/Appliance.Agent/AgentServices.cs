@@ -31,6 +31,8 @@ internal static class AgentServices
         services.AddSingleton<TunnelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<TunnelHost>());
         services.AddHostedService<RevocationListRefresher>();
+        services.AddSingleton<EndedSessions>();
+        services.AddHostedService<EndedSessionWatcher>();
         services.AddSingleton(sp => new CaptureStore(state.Directory, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<CaptureWatcher>();
         return services;
