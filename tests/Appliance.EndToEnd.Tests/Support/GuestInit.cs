@@ -4,7 +4,8 @@ namespace Appliance.EndToEnd.Tests.Support;
 /// <remarks>
 /// Parameters come from /proc/cmdline (key=value words do not reach init's environment under UML):
 /// <c>e2erole=server|client</c> and <c>e2ehost=DIR</c>, a host directory mounted read-write at /tmp/host, and optionally
-/// <c>e2eecho=SECONDS</c>, pppd's lcp-echo-interval (default 1; the failure count stays 5).
+/// <c>e2eecho=SECONDS</c>, pppd's lcp-echo-interval (default 1; the failure count stays 5), and <c>e2eextra=OPT,OPT</c>, more
+/// options for the client's pppd (commas become spaces, e.g. <c>noip</c> or <c>pppoe-service,e2e</c>).
 /// Besides running pppoe-server or pppd, init serves commands the test drops into that directory: a file
 /// <c>cmd-N.args</c> holds one argument per line; init runs it (no shell) and leaves <c>cmd-N.out</c> and then
 /// <c>cmd-N.rc</c>. Markers on the console start with "E2E ".
@@ -30,6 +31,7 @@ internal static class GuestInit
                 e2erole=*) role=${word#e2erole=} ;;
                 e2ehost=*) hostdir=${word#e2ehost=} ;;
                 e2eecho=*) echo_interval=${word#e2eecho=} ;;
+                e2eextra=*) extra=${word#e2eextra=} ;;
             esac
         done
         echo_interval=${echo_interval:-1}
@@ -69,7 +71,7 @@ internal static class GuestInit
             pppd plugin rp-pppoe.so nic-eth0 pppoe-padi-timeout 1 pppoe-padi-attempts 3 \
                 user e2e noauth refuse-chap refuse-mschap refuse-mschap-v2 refuse-eap \
                 +ipv6 ipv6 ::2,::1 noipdefault nodefaultroute lcp-echo-interval $echo_interval lcp-echo-failure 5 \
-                lcp-restart 1 persist maxfail 0 holdoff 1 debug nodetach logfile /dev/console &
+                lcp-restart 1 persist maxfail 0 holdoff 1 debug nodetach logfile /dev/console ${extra//,/ } &
         fi
         echo "E2E ready"
         while true; do
