@@ -10,7 +10,7 @@ fast=0
 [[ "${1:-}" == "--fast" ]] && fast=1
 
 # Real peers the end-to-end tests drive; see tests/README.md for which test needs which.
-packages=(iproute2 ethtool kmod iputils-ping tcpdump tshark openvpn ppp pppoe user-mode-linux iperf3 openssl
+packages=(iproute2 ethtool kmod iputils-ping tcpdump tshark openvpn ppp pppoe user-mode-linux nftables iperf3 openssl
   shellcheck docker-compose mmdebstrap qemu-system-x86 qemu-utils cloud-image-utils grub-pc-bin grub-efi-amd64-bin
   mtools dosfstools fdisk e2fsprogs openssh-server)
 

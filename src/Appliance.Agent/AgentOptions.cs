@@ -24,6 +24,9 @@ public sealed record AgentOptions
     /// <summary>The name of the agent's uplink TAP (default appl-up0); lets two agents share a machine.</summary>
     public string UplinkTap { get; init; } = "appl-up0";
 
+    /// <summary>How many ended sessions the agent keeps per client, with their last view and findings (1..100).</summary>
+    public int EndedSessionsPerClient { get; init; } = 5;
+
     /// <summary>The state directory; null means the default (<see cref="State.StateDirectory.ResolveDefaultPath"/>).</summary>
     public string? StatePath { get; init; }
 
@@ -89,11 +92,20 @@ public sealed record AgentOptions
                 case "--pairing-token-file":
                     options = options with { PairingTokenPath = PathValue() ?? options.PairingTokenPath };
                     break;
+                case "--ended-sessions-per-client":
+                    if (Value() is { } kept)
+                    {
+                        if (int.TryParse(kept, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) && count is >= 1 and <= 100)
+                            options = options with { EndedSessionsPerClient = count };
+                        else
+                            errors.Add($"--ended-sessions-per-client '{kept}' is not a number from 1 to 100");
+                    }
+                    break;
                 case "--all-layer2":
                     options = options with { AllLayer2 = true };
                     break;
                 default:
-                    errors.Add($"unknown option '{arg}'; known: --config, --listen, --uplink-nic, --uplink-bridge, --uplink-tap, --lab-bridge, --all-layer2, --state-dir, --pairing-token-file");
+                    errors.Add($"unknown option '{arg}'; known: --config, --listen, --uplink-nic, --uplink-bridge, --uplink-tap, --lab-bridge, --all-layer2, --ended-sessions-per-client, --state-dir, --pairing-token-file");
                     break;
             }
         }

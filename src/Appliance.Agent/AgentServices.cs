@@ -31,6 +31,7 @@ internal static class AgentServices
         services.AddSingleton<TunnelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<TunnelHost>());
         services.AddHostedService<RevocationListRefresher>();
+        services.AddSingleton<EndedSessions>();
         services.AddSingleton(sp => new CaptureStore(state.Directory, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<CaptureWatcher>();
         return services;

@@ -29,4 +29,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "capture {Id} of session {Session} stopped: {Reason}")]
     public static partial void CaptureStopped(ILogger logger, string id, string session, string reason);
+
+    [LoggerMessage(EventId = 160, Level = LogLevel.Information, Message = "audit: frame size probe of session {Session} ({Client}) started")]
+    public static partial void SizeProbeStarted(ILogger logger, string session, string client);
+
+    [LoggerMessage(EventId = 161, Level = LogLevel.Information, Message = "audit: frame size probe of session {Session} ({Client}) done: {Summary} ({Requests} requests)")]
+    public static partial void SizeProbeFinished(ILogger logger, string session, string client, string summary, int requests);
+
+    [LoggerMessage(EventId = 162, Level = LogLevel.Warning, Message = "audit: frame size probe of session {Session} ({Client}) refused: {Reason}")]
+    public static partial void SizeProbeRefused(ILogger logger, string session, string client, string reason);
 }

@@ -87,6 +87,10 @@ public sealed class AgentApiClient(HttpClient http)
 
     public Task<IReadOnlyList<SessionDto>> GetSessionsAsync(CancellationToken ct = default) => SendAsync<IReadOnlyList<SessionDto>>(HttpMethod.Get, ApiRoutes.Sessions, null, ct);
 
+    /// <summary>The ended sessions the agent keeps, newest first; only <paramref name="client"/>'s when given.</summary>
+    public Task<IReadOnlyList<EndedSessionDto>> GetEndedSessionsAsync(string? client = null, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<EndedSessionDto>>(HttpMethod.Get, client is null ? ApiRoutes.EndedSessions : ApiRoutes.EndedSessionsOf(client), null, ct);
+
     public Task<SessionDto> GetSessionAsync(string id, CancellationToken ct = default) => SendAsync<SessionDto>(HttpMethod.Get, ApiRoutes.Session(id), null, ct);
 
     public Task KickSessionAsync(string id, bool halt = false, CancellationToken ct = default) =>
@@ -153,6 +157,9 @@ public sealed class AgentApiClient(HttpClient http)
     }
 
     public Task<ProfileNotesDto> GetProfileNotesAsync(string platform, CancellationToken ct = default) => SendAsync<ProfileNotesDto>(HttpMethod.Get, ApiRoutes.ProfileNotes(platform), null, ct);
+
+    /// <summary>Probes which frame sizes make the round trip through the session's PPPoE link (takes a few seconds).</summary>
+    public Task<FrameSizeProbeDto> ProbeFrameSizesAsync(string sessionId, CancellationToken ct = default) => SendAsync<FrameSizeProbeDto>(HttpMethod.Post, ApiRoutes.SessionSizeProbe(sessionId), null, ct);
 
     public Task<CaptureDto> StartCaptureAsync(string sessionId, CaptureRequest request, CancellationToken ct = default) => SendAsync<CaptureDto>(HttpMethod.Post, ApiRoutes.SessionCaptures(sessionId), request, ct);
 

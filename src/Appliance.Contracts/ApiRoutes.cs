@@ -27,8 +27,19 @@ public static class ApiRoutes
     /// <summary>GET a server-sent event stream: event <c>sessions</c>, data a <see cref="SessionsUpdateDto"/>, once a second (query <c>interval</c> in ms, 250..60000).</summary>
     public const string SessionsStream = "/api/v1/sessions/stream";
 
+    /// <summary>GET the ended sessions the agent still keeps (<see cref="EndedSessionDto"/> list, newest first; query <c>client</c> narrows to one
+    /// client). Bounded: the last few per client (<c>serve --ended-sessions-per-client</c>), kept in memory until the agent restarts.</summary>
+    public const string EndedSessions = "/api/v1/ended-sessions";
+
+    /// <summary><see cref="EndedSessions"/> of one client.</summary>
+    public static string EndedSessionsOf(string client) => $"{EndedSessions}?client={Uri.EscapeDataString(client)}";
+
     /// <summary>GET one <see cref="SessionDto"/>; DELETE kicks it (query <c>halt=true</c> tells the client not to reconnect).</summary>
     public static string Session(string id) => $"/api/v1/sessions/{Uri.EscapeDataString(id)}";
+
+    /// <summary>POST (no body) to probe which frame sizes make the round trip through the session's PPPoE link; answers a <see cref="FrameSizeProbeDto"/>
+    /// (409 <c>probe-refused</c> unless LCP is Opened, 409 <c>probe-running</c> while another probe of the session runs).</summary>
+    public static string SessionSizeProbe(string id) => $"/api/v1/sessions/{Uri.EscapeDataString(id)}/size-probe";
 
     /// <summary>POST a <see cref="CaptureRequest"/> to start capturing a session; answers a <see cref="CaptureDto"/>.</summary>
     public static string SessionCaptures(string id) => $"/api/v1/sessions/{Uri.EscapeDataString(id)}/captures";

@@ -66,4 +66,15 @@ public sealed record PppoeTrafficDto(long Frames, long ShortFrames, long PppoeFr
 /// <param name="Code">Stable code, e.g. "short-frames-lost-from-client".</param>
 /// <param name="Explanation">What the agent saw, in an operator's words.</param>
 /// <param name="Fix">What to do about it.</param>
-public sealed record PppoeFindingDto(string Severity, string Code, string Explanation, string Fix);
+/// <param name="Evidence">The frames that should have crossed and did not, with their sizes; empty when the finding rests on counts.</param>
+/// <param name="SizeThreshold">For a frame-size finding, the size in bytes it names ("frames shorter than 34 bytes"); null otherwise.</param>
+public sealed record PppoeFindingDto(string Severity, string Code, string Explanation, string Fix,
+    IReadOnlyList<MissingFrameDto>? Evidence = null, int? SizeThreshold = null);
+
+/// <summary>A PPP control frame that never arrived where it was due.</summary>
+/// <param name="From">"client" or "isp": the end that sent it (or owed it).</param>
+/// <param name="Protocol">"LCP", "IPCP" or "IPv6CP".</param>
+/// <param name="Code">RFC 1661 name, e.g. "Configure-Ack", "Echo-Reply".</param>
+/// <param name="Identifier">The identifier that pairs it with its request.</param>
+/// <param name="Size">Its Ethernet frame size in bytes (for an answer never seen: the size it must have had).</param>
+public sealed record MissingFrameDto(string From, string Protocol, string Code, int Identifier, int Size);

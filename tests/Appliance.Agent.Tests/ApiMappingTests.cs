@@ -30,6 +30,34 @@ public sealed class ApiMappingTests
     }
 
     [Fact]
+    public void A_size_findings_evidence_reaches_the_api_with_protocol_and_code_names_and_sizes()
+    {
+        var finding = new PppoeFinding(FindingSeverity.Error, PppoeFindingCodes.ShortFramesLostFromClient, "e", "f")
+        {
+            Evidence = [new LostFrame(SessionSide.Client, Appliance.Tunnel.Frames.PppProtocol.Ipcp, Appliance.Tunnel.Frames.PppControlCode.ConfigureAck, 2, 32)],
+            SizeThreshold = 34,
+        };
+
+        var dto = SessionViews.From(finding);
+
+        Assert.Equal(34, dto.SizeThreshold);
+        Assert.Equal(new Appliance.Contracts.MissingFrameDto("client", "IPCP", "Configure-Ack", 2, 32), Assert.Single(dto.Evidence!));
+    }
+
+    [Fact]
+    public void A_probe_result_reaches_the_api_with_its_direction_and_summary()
+    {
+        var result = new FrameSizeProbeResult([new ProbedSize(33, false), new ProbedSize(34, true)], 34, 34, 34, null, 2, default, TimeSpan.FromSeconds(1.234));
+
+        var dto = SizeProbeViews.ToDto("00000000000000aa", "alice", result, LossDirection.FromClient);
+
+        Assert.Equal(("from-client", 34, 1.23), (dto.Direction, dto.LostBelow, dto.Seconds));
+        Assert.Equal([new Appliance.Contracts.ProbedSizeDto(33, false), new Appliance.Contracts.ProbedSizeDto(34, true)], dto.Sizes);
+        Assert.StartsWith("Frames shorter than 34 bytes from the client", dto.Summary, StringComparison.Ordinal);
+        Assert.Equal(["none", "unknown", "from-client", "toward-client"], Enum.GetValues<LossDirection>().Select(SizeProbeViews.Direction));
+    }
+
+    [Fact]
     public void Metrics_text_declares_each_family_once_and_escapes_label_values()
     {
         var text = new PrometheusText();

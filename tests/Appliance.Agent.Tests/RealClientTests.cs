@@ -172,6 +172,31 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         (File.ReadAllText($"/sys/class/net/{tap}/ifindex").Trim(), File.ReadAllText($"/sys/class/net/{tap}/address").Trim());
 
     [Fact]
+    public async Task A_kicked_session_is_kept_with_its_last_counters_and_pppoe_view_and_the_probe_is_refused_without_lcp()
+    {
+        using var client = await ConnectAsync("rc-ended");
+        var session = await EstablishedSessionAsync("rc-ended");
+        SendFromClientTap(client, [32, 32, 60]);
+        await PollAsync(() => Api.GetSessionAsync(session.Id), s => s.In!.ByPppoeCode.GetValueOrDefault("PADI") >= 3);
+
+        // Discovery only, no LCP: the probe is refused (and audited), not attempted.
+        var refused = await Assert.ThrowsAsync<AgentApiException>(() => Api.ProbeFrameSizesAsync(session.Id));
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, refused.Status);
+        Assert.Contains("LCP", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"audit: frame size probe of session {session.Id} (rc-ended) refused", fixture.Daemon.Output, StringComparison.Ordinal);
+
+        await Api.KickSessionAsync(session.Id, halt: true);
+
+        var ended = await PollAsync(() => Api.GetEndedSessionsAsync("rc-ended"), e => e.Count > 0);
+        var last = Assert.Single(ended).Last;
+        Assert.Equal(session.Id, last.Id);
+        Assert.Equal(3, last.In!.ByPppoeCode["PADI"]);
+        Assert.Equal(3, last.Pppoe!.Discovery.Padi);
+        Assert.Contains(await Api.GetEndedSessionsAsync(), e => e.Last.Id == session.Id);
+        Assert.DoesNotContain(await Api.GetEndedSessionsAsync("rc-someone-else"), e => e.Last.Id == session.Id);
+    }
+
+    [Fact]
     public async Task A_revoked_client_is_disconnected_within_seconds_and_refused_on_reconnect()
     {
         using (var client = await ConnectAsync("rc-revoked"))

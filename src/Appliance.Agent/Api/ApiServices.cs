@@ -54,6 +54,7 @@ internal static class ApiServices
         app.MapSessionsApi();
         app.MapClientsApi();
         app.MapCapturesApi();
+        app.MapSizeProbeApi();
         app.MapConfigApi();
         app.MapHostApi();
         app.MapMetricsApi();

@@ -28,7 +28,8 @@ internal static class SessionViews
             if (session.Pppoe is { } tracker)
             {
                 var view = tracker.Snapshot();
-                var findings = PppoeDiagnosis.Diagnose(view, counters, uplink?.Counters.Snapshot());
+                // The driver warning comes from the client's peer-info, the moment it connects, before any PPPoE frame is lost.
+                var findings = TapWindows6Versions.WithWarning(PppoeDiagnosis.Diagnose(view, counters, uplink?.Counters.Snapshot()), session.Peer);
                 pppoe = From(view, findings);
             }
         }
@@ -59,7 +60,7 @@ internal static class SessionViews
         var d = view.Discovery;
         var findingDtos = new List<PppoeFindingDto>(findings.Count);
         foreach (var f in findings)
-            findingDtos.Add(new PppoeFindingDto(Severity(f.Severity), f.Code, f.Explanation, f.Fix));
+            findingDtos.Add(From(f));
         return new PppoeViewDto(
             view.TakenAt,
             new PppoeDiscoveryDto(Discovery(d.State), d.SessionId, d.ClientMac?.ToString(), d.AccessConcentratorMac?.ToString(),
@@ -72,6 +73,16 @@ internal static class SessionViews
             From(view.In),
             From(view.Out),
             findingDtos);
+    }
+
+    public static PppoeFindingDto From(PppoeFinding f)
+    {
+        var evidence = new List<MissingFrameDto>(f.Evidence.Count);
+        foreach (var e in f.Evidence)
+        {
+            evidence.Add(new MissingFrameDto(Side(e.From) ?? "client", e.ProtocolName, e.CodeName, e.Identifier, e.Size));
+        }
+        return new PppoeFindingDto(Severity(f.Severity), f.Code, f.Explanation, f.Fix, evidence, f.SizeThreshold);
     }
 
     private static PppControlProtocolDto From(ControlProtocolView p, string name) =>

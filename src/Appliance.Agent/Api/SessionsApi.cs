@@ -21,6 +21,7 @@ internal static class SessionsApi
         group.MapGet("/stream", Stream);
         group.MapGet("/{id}", Get);
         group.MapDelete("/{id}", Kick);
+        app.MapGet(ApiRoutes.EndedSessions, Ended).WithTags("sessions");
         return app;
     }
 
@@ -46,6 +47,8 @@ internal static class SessionsApi
                 return session;
         return null;
     }
+
+    private static List<EndedSessionDto> Ended(EndedSessions ended, string? client) => ended.Snapshot(string.IsNullOrEmpty(client) ? null : client);
 
     private static List<SessionDto> List(TunnelHost tunnel, EthernetSwitch sw, Uplink uplink) => Snapshot(tunnel, sw, uplink);
 

@@ -51,6 +51,7 @@ internal static class AgentCli
             return null;
         }));
         root.Add(CaptureCommand(output));
+        root.Add(ProbeCommand(output));
         root.Add(new Command("help", "show this help"));
         var parse = root.Parse(args);
         if (args.Length == 0 || (args.Length == 1 && args[0] == "help"))
@@ -124,6 +125,23 @@ internal static class AgentCli
         }, ct));
         client.Add(profile);
         return client;
+    }
+
+    private static Command ProbeCommand(TextWriter output)
+    {
+        var session = new Argument<string>("SESSION") { Description = "the session id (see 'appliance-agent sessions')" };
+        var probe = new Command("probe", "measure which frame sizes make the round trip through a session's PPPoE link (LCP Echo-Requests, 30 bytes up)") { session };
+        probe.SetAction((parse, ct) => Run(parse, output, async (api, json) =>
+        {
+            var dto = await api.ProbeFrameSizesAsync(parse.GetValue(session)!, ct);
+            if (json)
+                return dto;
+            output.WriteLine($"session {dto.SessionId} ({dto.ClientName}), {dto.Requests} requests in {dto.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s:");
+            output.WriteLine(dto.Summary);
+            output.WriteLine($"smallest round trip: {dto.SmallestRoundTrip?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, largest: {dto.LargestRoundTrip?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, lost direction: {dto.Direction}");
+            return null;
+        }, ct));
+        return probe;
     }
 
     private static Command CaptureCommand(TextWriter output)

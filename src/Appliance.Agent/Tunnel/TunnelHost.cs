@@ -19,7 +19,7 @@ namespace Appliance.Agent.Tunnel;
 /// judged earlier, before any TLS, by <see cref="RegistryTlsCryptV2Policy"/> over the same registry.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-internal sealed class TunnelHost(ApplianceState state, LiveConfig config, EthernetSwitch sw, TimeProvider time, ILoggerFactory loggers, ILogger<TunnelHost> log)
+internal sealed class TunnelHost(ApplianceState state, LiveConfig config, EthernetSwitch sw, EndedSessions ended, TimeProvider time, ILoggerFactory loggers, ILogger<TunnelHost> log)
     : IHostedService, IAsyncDisposable
 {
     private readonly Lock _refusalGate = new();
@@ -72,6 +72,7 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw new InvalidOperationException($"config tunnel.listen [{string.Join(", ", tunnel.Listen)}]: {e.Message}", e);
         }
+        server.SessionClosed += OnSessionClosed;
         _server = server;
         state.Clients.RevocationListChanged += OnRefusalsChanged;
         state.Clients.AccessChanged += OnRefusalsChanged;
@@ -90,6 +91,9 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
         };
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    /// <summary>An ended session's last view is kept for the operator, with the engine's reason.</summary>
+    private void OnSessionClosed(TunnelSession session) => ended.Remember(session, session.CloseReason);
 
     public async ValueTask DisposeAsync()
     {

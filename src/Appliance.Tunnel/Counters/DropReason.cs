@@ -48,12 +48,14 @@ public enum DropReason : byte
     HandlerFault,
     /// <summary>An authentic tls-crypt-v2 client key naming a client the server refuses (revoked, disabled, expired, unknown, unreadable metadata): dropped before any TLS work.</summary>
     ClientRefused,
+    /// <summary>Taken by the appliance itself instead of forwarded: a client's answer to the appliance's own size probe, which the ISP must never see.</summary>
+    ConsumedByProbe,
 }
 
 /// <summary>Traits of <see cref="DropReason"/>.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.ClientRefused + 1;
+    public const int Count = (int)DropReason.ConsumedByProbe + 1;
 
     /// <summary>Stable snake_case name for APIs and metrics.</summary>
     public static string Key(DropReason reason) => reason switch
@@ -79,6 +81,7 @@ public static class DropReasons
         DropReason.HandshakeLimit => "handshake_limit",
         DropReason.HandlerFault => "handler_fault",
         DropReason.ClientRefused => "client_refused",
+        DropReason.ConsumedByProbe => "consumed_by_probe",
         _ => "unknown",
     };
 }

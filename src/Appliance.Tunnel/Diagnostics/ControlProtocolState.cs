@@ -16,12 +16,16 @@ internal sealed class ControlProtocolState
     private long _timesOpened;
     private long _renegotiations;
     private long _discards;
+    private SessionSide _refusedBy;
 
     public ControlProtocolState(PppProtocol protocol) => Protocol = protocol;
 
     public PppProtocol Protocol { get; }
 
     public bool IsOpened => _opened;
+
+    /// <summary>An end answered this protocol with an LCP Protocol-Reject (RFC 1661 §5.7): it does not run it at all.</summary>
+    public void Refuse(SessionSide by) => _refusedBy = by;
 
     /// <summary>Applies one control packet; returns true when it took the protocol out of Opened.</summary>
     public bool OnPacket(SessionSide from, byte code, byte identifier, long timestamp)
@@ -100,6 +104,7 @@ internal sealed class ControlProtocolState
         _timesOpened = 0;
         _renegotiations = 0;
         _discards = 0;
+        _refusedBy = 0;
     }
 
     /// <summary>The layer below went down (LCP left Opened, PADT): the protocol is closed, its counts stay.</summary>
@@ -140,6 +145,7 @@ internal sealed class ControlProtocolState
         Renegotiations = _renegotiations,
         TerminatedBy = _terminatedBy == 0 ? null : _terminatedBy,
         DiscardedPackets = _discards,
+        RefusedBy = _refusedBy == 0 ? null : _refusedBy,
         Client = _client.ToView(clock, StateOf(_client, _isp)),
         Isp = _isp.ToView(clock, StateOf(_isp, _client)),
     };

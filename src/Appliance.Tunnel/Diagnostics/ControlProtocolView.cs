@@ -18,6 +18,8 @@ public sealed record ControlProtocolView
     public SessionSide? TerminatedBy { get; init; }
     /// <summary>Packets with codes the protocol's state does not use (Discard-Request, unknown codes).</summary>
     public long DiscardedPackets { get; init; }
+    /// <summary>The end that answered this protocol with an LCP Protocol-Reject (it does not run it at all); null when none.</summary>
+    public SessionSide? RefusedBy { get; init; }
     /// <summary>The client's end: its requests came In.</summary>
     public NegotiatorView Client { get; init; } = NegotiatorView.Empty;
     /// <summary>The ISP's end: its requests went Out.</summary>

@@ -17,6 +17,9 @@ internal sealed class DirectionTraffic
     private long _ipv4Frames;
     private long _ipv6Frames;
     private long _largestFrame;
+    private long _sessionFrames;
+    private long _smallestSessionFrame;
+    private long _largestSessionFrame;
     private long _lastFrameAt = SnapshotClock.Never;
     private long _lastShortFrameAt = SnapshotClock.Never;
     private long _lastIpv4At = SnapshotClock.Never;
@@ -36,6 +39,14 @@ internal sealed class DirectionTraffic
         if (!info.IsPppoe)
             return;
         Volatile.Write(ref _pppoeFrames, _pppoeFrames + 1);
+        // Discovery frames (PADI…) never count as evidence about the session path: only session frames do.
+        if (info.Family != EtherTypeFamily.PppoeSession)
+            return;
+        Volatile.Write(ref _sessionFrames, _sessionFrames + 1);
+        if (_smallestSessionFrame == 0 || info.Length < _smallestSessionFrame)
+            Volatile.Write(ref _smallestSessionFrame, info.Length);
+        if (info.Length > _largestSessionFrame)
+            Volatile.Write(ref _largestSessionFrame, info.Length);
         if (info.PppProtocol == PppProtocol.IPv4)
         {
             Volatile.Write(ref _ipv4Frames, _ipv4Frames + 1);
@@ -48,6 +59,9 @@ internal sealed class DirectionTraffic
         }
     }
 
+    /// <summary>PPPoE session frames so far: an answer's bookmark of "what the owner had sent before".</summary>
+    public long SessionFrames => Volatile.Read(ref _sessionFrames);
+
     public TrafficView ToView(in SnapshotClock clock) => new()
     {
         Frames = Volatile.Read(ref _frames),
@@ -56,6 +70,9 @@ internal sealed class DirectionTraffic
         IPv4Frames = Volatile.Read(ref _ipv4Frames),
         IPv6Frames = Volatile.Read(ref _ipv6Frames),
         LargestFrame = (int)Volatile.Read(ref _largestFrame),
+        SessionFrames = Volatile.Read(ref _sessionFrames),
+        SmallestSessionFrame = (int)Volatile.Read(ref _smallestSessionFrame) is var smallest and > 0 ? smallest : null,
+        LargestSessionFrame = (int)Volatile.Read(ref _largestSessionFrame),
         LastFrameAt = clock.At(Volatile.Read(ref _lastFrameAt)),
         LastShortFrameAt = clock.At(Volatile.Read(ref _lastShortFrameAt)),
         LastIPv4At = clock.At(Volatile.Read(ref _lastIpv4At)),

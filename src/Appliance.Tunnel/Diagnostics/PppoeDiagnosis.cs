@@ -22,18 +22,24 @@ public static class PppoeDiagnosis
         ArgumentNullException.ThrowIfNull(view);
         var t = thresholds ?? PppoeDiagnosisThresholds.Default;
         var findings = new List<PppoeFinding>();
-        bool noShortFramesIn = view.In.ShortFrames == 0 && (clientPort is null || clientPort.In.BySize(SizeClass.Bytes14To33) == 0);
+        var sizeTowardClient = FrameSizeReasoning.TowardClient(view, t);
+        var sizeFromClient = FrameSizeReasoning.FromClient(view, t, sizeTowardClient?.SizeThreshold ?? 0);
+        // A size finding explains every unanswered request it names: no rule may blame the client's PPP stack for them.
+        bool sizeExplains = sizeFromClient is not null || sizeTowardClient is not null;
 
         Add(findings, NoAccessConcentrator(view, t));
         Add(findings, OfferIgnoredByClient(view, t));
         Add(findings, AccessConcentratorRefuses(view, t));
         Add(findings, AuthenticationFailed(view));
-        var ipcpStuck = IpcpStuck(view, t, noShortFramesIn);
+        Add(findings, sizeFromClient);
+        Add(findings, sizeTowardClient);
+        var ipcpStuck = sizeExplains ? null : IpcpStuck(view, t);
         Add(findings, ipcpStuck);
-        Add(findings, IspEchoesUnanswered(view, t, noShortFramesIn));
+        if (!sizeExplains)
+            Add(findings, IspEchoesUnanswered(view, t));
         Add(findings, ClientEchoesUnanswered(view, t));
-        // A stuck IPCP already explains why only IPv6 is up.
-        if (ipcpStuck is null)
+        // A stuck IPCP or a size fault already explains why only IPv6 is up.
+        if (ipcpStuck is null && !sizeExplains)
             Add(findings, IPv6Only(view, t));
         Add(findings, IPv4Only(view, t));
         Add(findings, QuietData(view, view.Ipcp, "IPv4", view.In.LastIPv4At, view.Out.LastIPv4At, t));
@@ -156,7 +162,7 @@ public static class PppoeDiagnosis
             "Check the ISP user name and password in the client's PPPoE connection: they are the ISP account's (case-sensitive), not the VPN's.");
     }
 
-    private static PppoeFinding? IpcpStuck(PppoeSessionView view, PppoeDiagnosisThresholds t, bool noShortFramesIn)
+    private static PppoeFinding? IpcpStuck(PppoeSessionView view, PppoeDiagnosisThresholds t)
     {
         var isp = view.Ipcp.Isp;
         // Waiting ends when IPCP closes (hang-up, LCP down): a post-mortem must not count the time since.
@@ -164,40 +170,54 @@ public static class PppoeDiagnosis
         bool ispKeepsAsking = !isp.RequestAcked && !view.Ipcp.IsOpened &&
             (isp.UnansweredRequests >= t.UnansweredIpcpRequests ||
              (isp.UnansweredRequests > 0 && Exceeded(isp.FirstUnansweredRequestAt, end, t.UnansweredIpcpTime)));
-        if (!ispKeepsAsking || !view.Lcp.WasOpened)
+        if (!ispKeepsAsking || !view.Lcp.WasOpened || view.Ipcp.RefusedBy == SessionSide.Client)
             return null;
-
-        if (!noShortFramesIn)
+        // Only when frames as short as the missing answers do arrive from the client is its PPP stack to blame: else the size
+        // rules decide, once there is enough evidence, and nothing is said before.
+        int answerSize = SmallestMissingIpcpAnswer(view, t);
+        if (view.In.SmallestSessionFrame is not { } smallestIn || answerSize == 0 || smallestIn > answerSize)
+            return null;
+        return new PppoeFinding(
+            FindingSeverity.Warning,
+            PppoeFindingCodes.IpcpUnansweredByClient,
+            Invariant($"The ISP sent {isp.UnansweredRequests} IPCP Configure-Request(s) the client never answered, although PPPoE session frames as short as {smallestIn} bytes do arrive from it (the missing Configure-Ack is {answerSize} bytes): its PPP stack is not negotiating IPv4."),
+            "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.")
         {
-            return new PppoeFinding(
-                FindingSeverity.Warning,
-                PppoeFindingCodes.IpcpUnansweredByClient,
-                Invariant($"The ISP sent {isp.UnansweredRequests} IPCP Configure-Request(s) the client never answered, although the client's short frames do arrive: its PPP stack is not negotiating IPv4."),
-                "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.");
-        }
-        string ipv6 = view.Ipv6cp.WasOpened ? ", IPv6CP (larger frames) opened" : "";
-        return ShortFramesLost(Invariant(
-            $"The ISP sent {isp.UnansweredRequests} IPCP Configure-Request(s) over {Seconds(isp.FirstUnansweredRequestAt, end)} s that were never acknowledged, while LCP opened{ipv6} and not one frame shorter than 34 bytes came in from the client: its network driver drops short frames, such as the 32-byte IPCP Configure-Ack, so IPv4 never comes up."));
+            Evidence = MissingIpcpAnswers(view, t),
+        };
     }
 
-    private static PppoeFinding ShortFramesLost(string explanation) => new(
-        FindingSeverity.Error,
-        PppoeFindingCodes.ShortFramesLostFromClient,
-        explanation,
-        "The client's network driver drops frames shorter than 34 bytes: on Windows, update TAP-Windows6 to 9.25 or newer (OpenVPN 2.6.3-I002 or later installers); elsewhere update the client's TAP or network driver.");
+    private static int SmallestMissingIpcpAnswer(PppoeSessionView view, PppoeDiagnosisThresholds t)
+    {
+        int smallest = 0;
+        foreach (var f in MissingIpcpAnswers(view, t))
+        {
+            if (smallest == 0 || f.Size < smallest)
+                smallest = f.Size;
+        }
+        return smallest;
+    }
 
-    private static PppoeFinding? IspEchoesUnanswered(PppoeSessionView view, PppoeDiagnosisThresholds t, bool noShortFramesIn)
+    private static List<LostFrame> MissingIpcpAnswers(PppoeSessionView view, PppoeDiagnosisThresholds t)
+    {
+        var frames = new List<LostFrame>();
+        foreach (var a in FrameSizeReasoning.Missing(view.AnswersOwedByClient, view.TakenAt, t))
+        {
+            if (a.Protocol == PppProtocol.Ipcp)
+                frames.Add(new LostFrame(a.Owner, a.Protocol, a.Code, a.Identifier, a.ExpectedSize));
+        }
+        return frames;
+    }
+
+    private static PppoeFinding? IspEchoesUnanswered(PppoeSessionView view, PppoeDiagnosisThresholds t)
     {
         var isp = view.Lcp.Isp;
         if (!view.Lcp.IsOpened || isp.UnansweredEchoes < t.UnansweredEchoes)
             return null;
-        // Other frames still arriving from the client mean it is alive: only its 30-byte Echo-Replies are lost.
+        // Other frames still arriving from the client mean it is alive: then the size rules speak, not this one.
         bool clientAlive = view.In.LastFrameAt is { } last && isp.FirstUnansweredEchoAt is { } first && last > first;
-        if (clientAlive && noShortFramesIn)
-        {
-            return ShortFramesLost(Invariant(
-                $"The ISP's last {isp.UnansweredEchoes} LCP Echo-Requests got no reply while larger frames kept coming in from the client and not one frame shorter than 34 bytes did: its network driver drops short frames, such as the 30-byte Echo-Reply."));
-        }
+        if (clientAlive)
+            return null;
         return new PppoeFinding(
             FindingSeverity.Warning,
             PppoeFindingCodes.LcpEchoUnansweredByClient,
@@ -222,6 +242,14 @@ public static class PppoeDiagnosis
         if (!view.Ipv6cp.IsOpened || view.Ipcp.WasOpened || !Exceeded(view.Ipv6cp.OpenedAt, view.TakenAt, t.UnansweredIpcpTime))
             return null;
         var ipcp = view.Ipcp;
+        if (ipcp.RefusedBy == SessionSide.Client)
+        {
+            return new PppoeFinding(
+                FindingSeverity.Warning,
+                PppoeFindingCodes.IPv6Only,
+                ("IPv6 came up but the client refused IPv4: it answered the ISP's IPCP Configure-Request with an LCP Protocol-Reject, so IPv4 is turned off on its PPPoE connection."),
+                "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.");
+        }
         if (ipcp.Client.ConfigureRequests == 0 && ipcp.Isp.ConfigureRequests == 0)
         {
             return new PppoeFinding(

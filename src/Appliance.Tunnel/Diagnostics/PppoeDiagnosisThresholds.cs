@@ -16,5 +16,13 @@ public sealed record PppoeDiagnosisThresholds
     /// <summary>How long an NCP may be open without data in a direction before that is worth a finding.</summary>
     public TimeSpan QuietDataTime { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an answer (Echo-Reply, Configure-Ack) may take before it counts as missing; the requester's own
+    /// restart timer (3 s in pppd, RFC 1661 §4.6) declares it missing sooner by repeating the request.</summary>
+    public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Missing frames, all on one side of a size, before that size is named (or fewer, the oldest older than <see cref="UnansweredIpcpTime"/>).</summary>
+    public int MissingFramesForSizeFinding { get; init; } = 3;
+    /// <summary>Frames lost only above this size point at a path that drops IP fragments (1514-byte frames become 1566-byte datagrams).</summary>
+    public int LargeFrameSize { get; init; } = 1400;
+
     public static PppoeDiagnosisThresholds Default { get; } = new();
 }

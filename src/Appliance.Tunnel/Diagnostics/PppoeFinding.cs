@@ -15,13 +15,25 @@ public enum FindingSeverity : byte
 /// <param name="Code">Stable, kebab-case, from <see cref="PppoeFindingCodes"/>: for APIs, alerts and documentation links.</param>
 /// <param name="Explanation">One sentence with the numbers that led to it; never a user name or password.</param>
 /// <param name="Fix">What the operator should do.</param>
-public sealed record PppoeFinding(FindingSeverity Severity, string Code, string Explanation, string Fix);
+public sealed record PppoeFinding(FindingSeverity Severity, string Code, string Explanation, string Fix)
+{
+    /// <summary>The frames that should have crossed and did not, with their sizes: what the explanation rests on. Empty when the finding rests on counts alone.</summary>
+    public IReadOnlyList<LostFrame> Evidence { get; init; } = [];
+    /// <summary>For a frame-size finding: frames shorter than this never arrive (or, for large-frame loss, longer than this). Null otherwise.</summary>
+    public int? SizeThreshold { get; init; }
+}
 
 /// <summary>The stable codes of <see cref="PppoeFinding"/>; never renamed, only added to.</summary>
 public static class PppoeFindingCodes
 {
     /// <summary>The origin case: the client's short frames (the 32-byte IPCP Configure-Ack) never arrive.</summary>
     public const string ShortFramesLostFromClient = "short-frames-lost-from-client";
+    /// <summary>Frames shorter than a size sent towards the client never reach it.</summary>
+    public const string ShortFramesLostTowardClient = "short-frames-lost-toward-client";
+    /// <summary>Frames longer than about 1400 bytes are lost on the way (a path that drops IP fragments).</summary>
+    public const string LargeFramesLost = "large-frames-lost";
+    /// <summary>The client's TAP-Windows6, by its OpenVPN version, is one that drops frames shorter than 34 bytes.</summary>
+    public const string ClientDriverDropsShortFrames = "client-driver-drops-short-frames";
     /// <summary>The ISP keeps asking for IPCP and the client answers nothing, though its short frames do arrive.</summary>
     public const string IpcpUnansweredByClient = "ipcp-unanswered-by-client";
     /// <summary>PADIs and no PADO.</summary>

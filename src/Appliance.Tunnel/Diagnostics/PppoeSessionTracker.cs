@@ -22,7 +22,12 @@ public sealed class PppoeSessionTracker : IFrameObserver
     private readonly ControlProtocolState _ipcp = new(PppProtocol.Ipcp);
     private readonly ControlProtocolState _ipv6cp = new(PppProtocol.Ipv6cp);
     private readonly AuthenticationState _authentication = new();
+    private readonly AnswerLedger _owedByClient = new();
+    private readonly AnswerLedger _owedByIsp = new();
+    private readonly DeliveryEvidence _delivery = new();
     private long _attempts;
+    private uint _ispMagic;
+    private bool _hasIspMagic;
     private long _foreignSessionFrames;
     private readonly long _startedAt;
 
@@ -49,7 +54,7 @@ public sealed class PppoeSessionTracker : IFrameObserver
         else if (info.Family == EtherTypeFamily.PppoeSession && info.HasPppControl)
         {
             lock (_gate)
-                OnControl(info, from, timestamp);
+                OnControl(frame, info, from, timestamp);
         }
     }
 
@@ -58,13 +63,13 @@ public sealed class PppoeSessionTracker : IFrameObserver
         if (info.PppoeCode == PppoeDiscoveryCode.Padi && from == SessionSide.Client &&
             (_discovery.State == PppoeDiscoveryState.Idle || DiscoveryState.StartsNewAttempt(_discovery.State)))
         {
-            StartAttempt();
+            StartAttempt(timestamp);
         }
         if (_discovery.OnFrame(frame, info, from, timestamp))
             CloseLink(timestamp);
     }
 
-    private void OnControl(in FrameClass info, SessionSide from, long timestamp)
+    private void OnControl(ReadOnlySpan<byte> frame, in FrameClass info, SessionSide from, long timestamp)
     {
         if (_discovery.SessionId is { } id)
         {
@@ -84,17 +89,28 @@ public sealed class PppoeSessionTracker : IFrameObserver
         switch (info.PppProtocol)
         {
             case PppProtocol.Lcp:
+                if (info.PppCode == (byte)PppControlCode.ProtocolReject && from == SessionSide.Client)
+                    OnProtocolReject(frame, info, from);
+                if (from == SessionSide.Isp && LcpMagic.TryRead(frame, info, out uint magic))
+                {
+                    _ispMagic = magic;
+                    _hasIspMagic = true;
+                }
+                OnSizeEvidence(info, from, timestamp);
                 if (_lcp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp))
                 {
                     // RFC 1661 §3.7: when LCP leaves Opened, every network-layer protocol goes down with it.
                     _ipcp.Close(timestamp);
                     _ipv6cp.Close(timestamp);
+                    AbandonAnswers(timestamp);
                 }
                 break;
             case PppProtocol.Ipcp:
+                OnSizeEvidence(info, from, timestamp);
                 _ipcp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp);
                 break;
             case PppProtocol.Ipv6cp:
+                OnSizeEvidence(info, from, timestamp);
                 _ipv6cp.OnPacket(from, info.PppCode, info.PppIdentifier, timestamp);
                 break;
             case PppProtocol.Pap:
@@ -104,7 +120,68 @@ public sealed class PppoeSessionTracker : IFrameObserver
         }
     }
 
-    private void StartAttempt()
+    /// <summary>Requests create answers owed, with the size those answers must have; answers settle them.</summary>
+    private void OnSizeEvidence(in FrameClass info, SessionSide from, long timestamp)
+    {
+        // The PPP content's frame size, without the padding a wire may have added: what an answer mirroring it measures.
+        int contentSize = 14 + 4 * info.VlanCount + 6 + info.PppoeLength;
+        var owedBySender = from == SessionSide.Client ? _owedByClient : _owedByIsp;
+        var owedByReceiver = from == SessionSide.Client ? _owedByIsp : _owedByClient;
+        long receiverFrames = (from == SessionSide.Client ? _out : _in).SessionFrames;
+        switch ((PppControlCode)info.PppCode)
+        {
+            case PppControlCode.ConfigureRequest:
+                owedByReceiver.Expect(info.PppProtocol, PppControlCode.ConfigureAck, info.PppIdentifier, contentSize, info.Length, receiverFrames, timestamp);
+                if (from == SessionSide.Client)
+                    _delivery.ClientRequested(info.PppProtocol, info.PppIdentifier);
+                break;
+            case PppControlCode.EchoRequest when info.PppProtocol == PppProtocol.Lcp:
+                owedByReceiver.Expect(PppProtocol.Lcp, PppControlCode.EchoReply, info.PppIdentifier, contentSize, info.Length, receiverFrames, timestamp);
+                break;
+            case PppControlCode.ConfigureAck:
+            case PppControlCode.ConfigureNak:
+            case PppControlCode.ConfigureReject:
+            {
+                int request = owedBySender.Answer(info.PppProtocol, isEchoReply: false, info.PppIdentifier);
+                if (from == SessionSide.Client)
+                    _delivery.Delivered(request);
+                else
+                    _delivery.AnsweredClient(info.PppProtocol, (PppControlCode)info.PppCode, info.PppIdentifier, info.Length);
+                break;
+            }
+            case PppControlCode.EchoReply when info.PppProtocol == PppProtocol.Lcp:
+            {
+                int request = owedBySender.Answer(PppProtocol.Lcp, isEchoReply: true, info.PppIdentifier);
+                if (from == SessionSide.Client)
+                    _delivery.Delivered(request);
+                break;
+            }
+        }
+    }
+
+    /// <summary>RFC 1661 §5.7: the rejected protocol follows the LCP header; the request it refuses did arrive.</summary>
+    private void OnProtocolReject(ReadOnlySpan<byte> frame, in FrameClass info, SessionSide from)
+    {
+        int at = info.PayloadOffset + 6 + 2 + 4;
+        if (frame.Length < at + 2)
+            return;
+        var rejected = PppProtocols.FromWire(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[at..]));
+        var owed = from == SessionSide.Client ? _owedByClient : _owedByIsp;
+        owed.Refuse(rejected);
+        if (rejected == PppProtocol.Ipcp)
+            _ipcp.Refuse(from);
+        else if (rejected == PppProtocol.Ipv6cp)
+            _ipv6cp.Refuse(from);
+    }
+
+    private void AbandonAnswers(long timestamp)
+    {
+        _owedByClient.Abandon(timestamp);
+        _owedByIsp.Abandon(timestamp);
+        _delivery.ForgetAnswers();
+    }
+
+    private void StartAttempt(long timestamp)
     {
         if (_attempts > 0)
         {
@@ -113,12 +190,15 @@ public sealed class PppoeSessionTracker : IFrameObserver
             _ipcp.Reset();
             _ipv6cp.Reset();
             _authentication.Reset();
+            _hasIspMagic = false;
+            AbandonAnswers(timestamp);
         }
         _attempts++;
     }
 
     private void CloseLink(long timestamp)
     {
+        AbandonAnswers(timestamp);
         _lcp.Close(timestamp);
         _ipcp.Close(timestamp);
         _ipv6cp.Close(timestamp);
@@ -142,6 +222,11 @@ public sealed class PppoeSessionTracker : IFrameObserver
                 ForeignSessionFrames = _foreignSessionFrames,
                 In = _in.ToView(clock),
                 Out = _out.ToView(clock),
+                AnswersOwedByClient = _owedByClient.ToView(clock, SessionSide.Client),
+                AnswersOwedByIsp = _owedByIsp.ToView(clock, SessionSide.Isp),
+                LostTowardClient = _delivery.LostTowardClient(),
+                IspMagicNumber = _hasIspMagic ? _ispMagic : null,
+                SmallestDeliveredToClient = _delivery.SmallestDelivered is var delivered and > 0 ? delivered : null,
             };
         }
     }

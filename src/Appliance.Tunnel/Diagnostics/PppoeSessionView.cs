@@ -20,4 +20,14 @@ public sealed record PppoeSessionView
     public TrafficView In { get; init; } = TrafficView.Empty;
     /// <summary>Frames delivered towards the client.</summary>
     public TrafficView Out { get; init; } = TrafficView.Empty;
+    /// <summary>Answers the client owes (Echo-Replies, Configure-Acks) and never sent or that never reached the switch, oldest first, with the size each must have.</summary>
+    public IReadOnlyList<AwaitedAnswer> AnswersOwedByClient { get; init; } = [];
+    /// <summary>Answers the ISP owes the client, oldest first.</summary>
+    public IReadOnlyList<AwaitedAnswer> AnswersOwedByIsp { get; init; } = [];
+    /// <summary>Answers sent towards the client that it evidently never received: it repeated the request they answered.</summary>
+    public IReadOnlyList<LostFrame> LostTowardClient { get; init; } = [];
+    /// <summary>The ISP's LCP Magic-Number (RFC 1661 §6.4), from its Configure-Request or Echo-Request; null before either.</summary>
+    public uint? IspMagicNumber { get; init; }
+    /// <summary>Smallest frame sent towards the client that it answered, so evidently received; null when none yet.</summary>
+    public int? SmallestDeliveredToClient { get; init; }
 }

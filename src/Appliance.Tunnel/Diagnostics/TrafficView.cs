@@ -14,6 +14,12 @@ public sealed record TrafficView
     public long IPv6Frames { get; init; }
     /// <summary>Length in bytes of the largest frame seen.</summary>
     public int LargestFrame { get; init; }
+    /// <summary>PPPoE session frames (control and data; discovery frames are not session frames).</summary>
+    public long SessionFrames { get; init; }
+    /// <summary>Length of the smallest PPPoE session frame seen; null when none: evidence of which sizes this path carries.</summary>
+    public int? SmallestSessionFrame { get; init; }
+    /// <summary>Length of the largest PPPoE session frame seen; 0 when none.</summary>
+    public int LargestSessionFrame { get; init; }
     public DateTimeOffset? LastFrameAt { get; init; }
     public DateTimeOffset? LastShortFrameAt { get; init; }
     public DateTimeOffset? LastIPv4At { get; init; }

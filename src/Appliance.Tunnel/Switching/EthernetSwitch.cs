@@ -105,6 +105,11 @@ public sealed class EthernetSwitch : IDisposable
         var info = FrameClassifier.Classify(frame);
         ingress.Counters.In.Record(info);
         ingress.Tap?.OnFrame(frame, FrameDirection.Inbound);
+        if (ingress.Interceptor is { } interceptor && interceptor.TryTake(frame, info))
+        {
+            ingress.Counters.In.RecordDrop(DropReason.ConsumedByProbe, frame.Length);
+            return;
+        }
         ingress.Observer?.OnFrame(frame, info, FrameDirection.Inbound, Volatile.Read(ref _now));
 
         if (!ingress.IsLive)
@@ -173,6 +178,31 @@ public sealed class EthernetSwitch : IDisposable
         }
         if (delivered == 0)
             ingress.Counters.In.RecordDrop(DropReason.NoDestination, frame.Length);
+    }
+
+    /// <summary>
+    /// Sends a frame the appliance made itself (a size probe's request) out of <paramref name="egress"/>: counted Out and captured,
+    /// but not shown to the port's observer, whose view is of the client's and the ISP's own frames.
+    /// </summary>
+    /// <returns>False with a reason when the port is gone or its device refused the frame.</returns>
+    public bool Inject(SwitchPort egress, ReadOnlySpan<byte> frame, out DropReason reason)
+    {
+        ArgumentNullException.ThrowIfNull(egress);
+        var info = FrameClassifier.Classify(frame);
+        if (!egress.IsLive || frame.Length > Volatile.Read(ref _options).MaxFrameLength(info.VlanCount))
+        {
+            reason = egress.IsLive ? DropReason.Oversize : DropReason.PortClosed;
+            egress.Counters.Out.RecordDrop(reason, frame.Length);
+            return false;
+        }
+        if (!egress.Sink.TrySend(frame, out reason))
+        {
+            egress.Counters.Out.RecordDrop(reason, frame.Length);
+            return false;
+        }
+        egress.Counters.Out.Record(info);
+        egress.Tap?.OnFrame(frame, FrameDirection.Outbound);
+        return true;
     }
 
     private static bool MayPass(SwitchPort from, SwitchPort to, SwitchOptions options) =>

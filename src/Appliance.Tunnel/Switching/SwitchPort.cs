@@ -1,5 +1,6 @@
 using Appliance.Tunnel.Counters;
 
+
 namespace Appliance.Tunnel.Switching;
 
 /// <summary>One port of an <see cref="EthernetSwitch"/>: a name, a role, a sink for egress frames and its counters.</summary>
@@ -7,6 +8,8 @@ public sealed class SwitchPort
 {
     private volatile IPortTap? _tap;
     private volatile IFrameObserver? _observer;
+    /// <summary>The interceptor's storage, for a compare-and-swap claim (one probe per port).</summary>
+    internal IFrameInterceptor? InterceptorSlot;
     private volatile bool _live = true;
     internal int LearnedMacs;
 
@@ -46,6 +49,16 @@ public sealed class SwitchPort
     {
         get => _observer;
         set => _observer = value;
+    }
+
+    /// <summary>
+    /// Sees every frame from the port's device before it is forwarded or observed, and may take it (counted In and as the drop
+    /// <see cref="DropReason.ConsumedByProbe"/>): a size probe taking the client's answers to its own requests. Null when none.
+    /// </summary>
+    public IFrameInterceptor? Interceptor
+    {
+        get => Volatile.Read(ref InterceptorSlot);
+        set => Volatile.Write(ref InterceptorSlot, value);
     }
 
     internal void MarkRemoved() => _live = false;

@@ -15,6 +15,16 @@ public sealed class SessionActions(AgentConnections connections, AuditLog audit)
         await audit.RecordAsync(by.Actor, AgentAuditActions.SessionKicked, clientName ?? sessionId, $"session {sessionId}");
     }
 
+    /// <summary>Probes which frame sizes make the round trip through the session's PPPoE link (LCP Echo-Requests into the live session).</summary>
+    public async Task<FrameSizeProbeDto> ProbeFrameSizesAsync(PanelOperator by, long agentId, string sessionId, CancellationToken ct = default)
+    {
+        by.RequireAdmin("probe a session's frame sizes");
+        var agent = await connections.GetAsync(agentId);
+        var result = await agent.ProbeFrameSizesAsync(sessionId, ct);
+        await audit.RecordAsync(by.Actor, AgentAuditActions.SessionSizeProbed, result.ClientName, $"session {sessionId}: {result.Summary}");
+        return result;
+    }
+
     /// <summary>Starts a capture; without redaction the file holds PPP credentials, so the caller must have asked for that explicitly.</summary>
     public async Task<CaptureDto> StartCaptureAsync(PanelOperator by, long agentId, string sessionId, bool keepCredentials, CancellationToken ct = default)
     {

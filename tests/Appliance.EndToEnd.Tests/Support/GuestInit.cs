@@ -3,7 +3,9 @@ namespace Appliance.EndToEnd.Tests.Support;
 /// <summary>PID 1 of a PPPoE guest (user-mode Linux on the host's own root, read-only), following tests/lab/README.md.</summary>
 /// <remarks>
 /// Parameters come from /proc/cmdline (key=value words do not reach init's environment under UML):
-/// <c>e2erole=server|client</c> and <c>e2ehost=DIR</c>, a host directory mounted read-write at /tmp/host.
+/// <c>e2erole=server|client</c> and <c>e2ehost=DIR</c>, a host directory mounted read-write at /tmp/host, and optionally
+/// <c>e2eecho=SECONDS</c>, pppd's lcp-echo-interval (default 1; the failure count stays 5), and <c>e2eextra=OPT,OPT</c>, more
+/// options for the client's pppd (commas become spaces, e.g. <c>noip</c> or <c>pppoe-service,e2e</c>).
 /// Besides running pppoe-server or pppd, init serves commands the test drops into that directory: a file
 /// <c>cmd-N.args</c> holds one argument per line; init runs it (no shell) and leaves <c>cmd-N.out</c> and then
 /// <c>cmd-N.rc</c>. Markers on the console start with "E2E ".
@@ -28,8 +30,11 @@ internal static class GuestInit
             case $word in
                 e2erole=*) role=${word#e2erole=} ;;
                 e2ehost=*) hostdir=${word#e2ehost=} ;;
+                e2eecho=*) echo_interval=${word#e2eecho=} ;;
+                e2eextra=*) extra=${word#e2eextra=} ;;
             esac
         done
+        echo_interval=${echo_interval:-1}
         mkdir -p /tmp/host
         mount -t hostfs -o "$hostdir" none /tmp/host || echo "E2E hostfs FAILED"
         # modprobe cannot work: /lib/modules holds the host kernel's tree, not the UML one.
@@ -54,7 +59,7 @@ internal static class GuestInit
         name e2e-isp
         +ipv6
         ipv6 ::1,::2
-        lcp-echo-interval 1
+        lcp-echo-interval $echo_interval
         lcp-echo-failure 5
         debug
         logfile /dev/console
@@ -65,8 +70,8 @@ internal static class GuestInit
             # the first LCP Configure-Request often arrives before the server has attached its pppd to the session.
             pppd plugin rp-pppoe.so nic-eth0 pppoe-padi-timeout 1 pppoe-padi-attempts 3 \
                 user e2e noauth refuse-chap refuse-mschap refuse-mschap-v2 refuse-eap \
-                +ipv6 ipv6 ::2,::1 noipdefault nodefaultroute lcp-echo-interval 1 lcp-echo-failure 5 \
-                lcp-restart 1 persist maxfail 0 holdoff 1 debug nodetach logfile /dev/console &
+                +ipv6 ipv6 ::2,::1 noipdefault nodefaultroute lcp-echo-interval $echo_interval lcp-echo-failure 5 \
+                lcp-restart 1 persist maxfail 0 holdoff 1 debug nodetach logfile /dev/console ${extra//,/ } &
         fi
         echo "E2E ready"
         while true; do

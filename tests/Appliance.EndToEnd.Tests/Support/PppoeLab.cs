@@ -31,10 +31,13 @@ public sealed class PppoeLab : IDisposable
     public IReadOnlyList<PppoeGuest> Guests => _guests;
 
     /// <summary>Boots the pppoe-server guest on a new TAP in <paramref name="bridge"/> of <paramref name="ns"/>; does not wait.</summary>
-    public PppoeGuest StartServer(NetworkNamespace ns, string bridge) => Boot(ns, bridge, PppoeRole.Server);
+    /// <param name="echoInterval">pppd's lcp-echo-interval in seconds (a link dies after 5 unanswered echoes).</param>
+    public PppoeGuest StartServer(NetworkNamespace ns, string bridge, int echoInterval = 1) => Boot(ns, bridge, PppoeRole.Server, echoInterval, []);
 
     /// <summary>Boots a pppd guest, which dials at once and keeps dialling until a session is up; does not wait.</summary>
-    public PppoeGuest StartClient(NetworkNamespace ns, string bridge) => Boot(ns, bridge, PppoeRole.Client);
+    /// <param name="pppdOptions">More pppd options (words without spaces or commas), e.g. <c>noip</c>.</param>
+    public PppoeGuest StartClient(NetworkNamespace ns, string bridge, int echoInterval = 1, IReadOnlyList<string>? pppdOptions = null) =>
+        Boot(ns, bridge, PppoeRole.Client, echoInterval, pppdOptions ?? []);
 
     public void Dispose()
     {
@@ -55,8 +58,16 @@ public sealed class PppoeLab : IDisposable
             throw new AggregateException("stopping PPPoE guests failed", failures);
     }
 
-    private PppoeGuest Boot(NetworkNamespace ns, string bridge, PppoeRole role)
+    /// <summary>Characters a pppd option cannot have on the guest's kernel command line (words are split there, commas joined).</summary>
+    private static readonly System.Buffers.SearchValues<char> NotOnCommandLine = System.Buffers.SearchValues.Create(" ,\t\n\"'$`\\");
+
+    private PppoeGuest Boot(NetworkNamespace ns, string bridge, PppoeRole role, int echoInterval, IReadOnlyList<string> pppdOptions)
     {
+        foreach (string option in pppdOptions)
+        {
+            if (option.Length == 0 || option.AsSpan().ContainsAny(NotOnCommandLine))
+                throw new ArgumentException($"pppd option '{option}' cannot travel on the guest's command line", nameof(pppdOptions));
+        }
         byte[] random = RandomNumberGenerator.GetBytes(4);
         string id = Convert.ToHexStringLower(random);
         string umid = $"e2e-{id}";
@@ -71,6 +82,8 @@ public sealed class PppoeLab : IDisposable
             $"eth0=tuntap,{tap},{mac}", "con=null", "con0=null,fd:1", "ssl=null",
             $"uml_dir={_directory.FullName}", $"umid={umid}",
             $"e2erole={(role == PppoeRole.Server ? "server" : "client")}", $"e2ehost={host.FullName}",
+            $"e2eecho={echoInterval.ToString(CultureInfo.InvariantCulture)}",
+            .. (pppdOptions.Count > 0 ? (string[])[$"e2eextra={string.Join(',', pppdOptions)}"] : []),
             $"init={_initPath}",
         ];
         NamespaceProcess process;

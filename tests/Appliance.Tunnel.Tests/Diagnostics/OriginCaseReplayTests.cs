@@ -91,14 +91,24 @@ public sealed class OriginCaseReplayTests
     [Fact]
     public void The_isps_unanswered_lcp_echoes_alone_point_at_the_same_fault_while_larger_frames_keep_coming()
     {
-        var echoesOnly = new PppoeDiagnosisThresholds { UnansweredIpcpRequests = int.MaxValue, UnansweredIpcpTime = TimeSpan.MaxValue };
-        var view = ReplayThroughFaultyDriver().View();
+        // The ISP's IPCP requests are left out: only its LCP Echo-Requests go unanswered.
+        var replay = new SessionReplay();
+        foreach (var frame in SessionReplay.WithoutShortClientFrames(SessionReplay.UpToHangUp("pppoe-pap")))
+        {
+            if (SessionReplay.DirectionOf(frame) == FrameDirection.Outbound && FrameClassifier.Classify(frame).PppProtocol == PppProtocol.Ipcp)
+                continue;
+            replay.Frame(frame);
+        }
+        replay.Wait(PppoeDiagnosisThresholds.Default.AnswerTimeout);
+        var view = replay.View();
 
         // Six Echo-Requests from the ISP, every 30-byte Echo-Reply lost; the client's 126-byte IPv6 pings arrived.
         Assert.Equal(6, view.Lcp.Isp.UnansweredEchoes);
-        var finding = Assert.Single(PppoeDiagnosis.Diagnose(view, thresholds: echoesOnly));
+        var finding = Assert.Single(PppoeDiagnosis.Diagnose(view));
         Assert.Equal(PppoeFindingCodes.ShortFramesLostFromClient, finding.Code);
-        Assert.Contains("Echo-Reply", finding.Explanation, StringComparison.Ordinal);
+        Assert.Equal(6, finding.Evidence.Count);
+        Assert.All(finding.Evidence, f => Assert.Equal((PppControlCode.EchoReply, 30), (f.Code, f.Size)));
+        Assert.Contains("6 LCP Echo-Replies (30 bytes)", finding.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]

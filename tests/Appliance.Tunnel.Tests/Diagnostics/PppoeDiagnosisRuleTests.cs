@@ -192,10 +192,14 @@ public sealed class PppoeDiagnosisRuleTests
         replay.Frames(Open(PppProtocols.Ipv6cpValue));
         for (byte id = 1; id <= 3; id++)
             replay.Frame(Ppp(Out, PppProtocols.LcpValue, PppControlCode.EchoRequest, id, optionBytes: 4));
+        // An answer counts as missing once it is overdue; the client's later 98-byte frame shows it alive.
+        replay.Wait(PppoeDiagnosisThresholds.Default.AnswerTimeout);
         replay.Frame(Data(In, PppProtocols.IPv6Value));
 
         Assert.Equal(0, replay.View().In.ShortFrames);
-        Assert.Equal(PppoeFindingCodes.ShortFramesLostFromClient, replay.Findings()[0].Code);
+        var finding = replay.Findings()[0];
+        Assert.Equal(PppoeFindingCodes.ShortFramesLostFromClient, finding.Code);
+        Assert.Equal(3, finding.Evidence.Count(f => f.Code == PppControlCode.EchoReply && f.Size == 30));
     }
 
     [Fact]

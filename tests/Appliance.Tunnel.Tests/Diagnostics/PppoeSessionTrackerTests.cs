@@ -126,10 +126,11 @@ public sealed class PppoeSessionTrackerTests
 
         var expected = fresh.View();
         var actual = reused.View();
-        // Records compare member by member: any field a reset forgot would show here.
+        // Records compare member by member: any field a reset forgot would show here. What the path carried or lost (traffic,
+        // answers still owed, frames lost towards the client, the smallest frame delivered) is the port's, across attempts.
         Assert.Equal(
-            expected with { TakenAt = default, TrackingSince = default, In = TrafficView.Empty, Out = TrafficView.Empty, Discovery = expected.Discovery with { Attempts = 0, FirstPadiAt = null, LastPadiAt = null } },
-            actual with { TakenAt = default, TrackingSince = default, In = TrafficView.Empty, Out = TrafficView.Empty, Discovery = actual.Discovery with { Attempts = 0, FirstPadiAt = null, LastPadiAt = null } });
+            expected with { TakenAt = default, TrackingSince = default, In = TrafficView.Empty, Out = TrafficView.Empty, Discovery = expected.Discovery with { Attempts = 0, FirstPadiAt = null, LastPadiAt = null }, AnswersOwedByClient = [], AnswersOwedByIsp = [], LostTowardClient = [], SmallestDeliveredToClient = null },
+            actual with { TakenAt = default, TrackingSince = default, In = TrafficView.Empty, Out = TrafficView.Empty, Discovery = actual.Discovery with { Attempts = 0, FirstPadiAt = null, LastPadiAt = null }, AnswersOwedByClient = [], AnswersOwedByIsp = [], LostTowardClient = [], SmallestDeliveredToClient = null });
     }
 
     [Fact]

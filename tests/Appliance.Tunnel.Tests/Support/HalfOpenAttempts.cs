@@ -34,26 +34,36 @@ internal sealed class HalfOpenAttempts : IDisposable
             socket.Connect(server);
             ulong clientId = ClientPacketForger.NewSessionId();
             socket.Send(forger.FirstReset(clientId));
-            int length;
-            try
-            {
-                length = socket.Receive(answer);
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            using var reader = new TlsCryptWrapper(key, KeyDirection.Inverse);
-            if (reader.Unwrap(answer.AsSpan(0, length), plain, out int plainLength, out _) != UnwrapResult.Ok
-                || ControlPacket.TryParse(plain.AsSpan(0, plainLength), out var reset) != ControlParseResult.Ok
-                || reset.Opcode != Opcode.ControlHardResetServerV2)
+            if (!TryReadCookie(socket, key, answer, plain, out ulong cookie))
                 continue;
             Answered++;
             // The cookie is the server's session id: acknowledge its reset (message id 0) and stop there.
-            socket.Send(forger.Control(Opcode.AckV1, 0, clientId, [0u], reset.SessionId, 0, []));
+            socket.Send(forger.Control(Opcode.AckV1, 0, clientId, [0u], cookie, 0, []));
             Acknowledged++;
         }
         Took = clock.Elapsed;
+    }
+
+    /// <summary>Reads the server's answer and takes its session id (the cookie) when it is a server reset under the key.</summary>
+    private static bool TryReadCookie(Socket socket, StaticKey key, byte[] answer, byte[] plain, out ulong cookie)
+    {
+        cookie = 0;
+        int length;
+        try
+        {
+            length = socket.Receive(answer);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        using var reader = new TlsCryptWrapper(key, KeyDirection.Inverse);
+        if (reader.Unwrap(answer.AsSpan(0, length), plain, out int plainLength, out _) != UnwrapResult.Ok
+            || ControlPacket.TryParse(plain.AsSpan(0, plainLength), out var reset) != ControlParseResult.Ok
+            || reset.Opcode != Opcode.ControlHardResetServerV2)
+            return false;
+        cookie = reset.SessionId;
+        return true;
     }
 
     public void Dispose()

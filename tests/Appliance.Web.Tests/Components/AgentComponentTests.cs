@@ -115,6 +115,27 @@ public sealed class AgentComponentTests : IDisposable
     }
 
     [Fact]
+    public void Findings_panel_shows_the_frames_expected_and_never_seen_next_to_the_explanation()
+    {
+        PppoeFindingDto[] findings =
+        [
+            new("error", "short-frames-lost-from-client", "Frames shorter than 34 bytes from the client never arrive.", "Update TAP-Windows6.",
+                [new MissingFrameDto("client", "IPCP", "Configure-Ack", 2, 32), new MissingFrameDto("client", "LCP", "Echo-Reply", 7, 30)], 34),
+            new("info", "ipv4-only", "IPv4 only.", "Enable IPv6."),
+        ];
+
+        var panel = _context.Render<FindingsPanel>(p => p.Add(c => c.Findings, findings));
+
+        var evidence = Assert.Single(panel.FindAll("[data-testid=evidence]"));
+        var rows = evidence.QuerySelectorAll("tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("IPCP", rows[0], StringComparison.Ordinal);
+        Assert.Contains("Configure-Ack", rows[0], StringComparison.Ordinal);
+        Assert.Contains("32", rows[0], StringComparison.Ordinal);
+        Assert.Contains("Echo-Reply", rows[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Findings_panel_says_nothing_was_found_when_there_is_nothing()
     {
         var panel = _context.Render<FindingsPanel>(p => p.Add(c => c.Findings, []));

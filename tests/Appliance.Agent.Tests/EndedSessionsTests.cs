@@ -1,0 +1,91 @@
+using System.Runtime.Versioning;
+using Appliance.Agent;
+using Appliance.Agent.Tunnel;
+using Appliance.Contracts;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Appliance.Agent.Tests;
+
+[SupportedOSPlatform("linux")]
+public sealed class EndedSessionsTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Only_the_newest_sessions_of_each_client_are_kept_newest_first()
+    {
+        var ended = new EndedSessions(perClient: 2, _time);
+
+        foreach (string id in new[] { "a1", "a2", "a3" })
+        {
+            ended.Remember(Session(id, "alice"), reason: null);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        ended.Remember(Session("b1", "bob"), "kicked");
+
+        Assert.Equal(["a3", "a2"], ended.Snapshot("alice").Select(e => e.Last.Id));
+        Assert.Equal(["b1", "a3", "a2"], ended.Snapshot().Select(e => e.Last.Id));
+        Assert.Equal("kicked", Assert.Single(ended.Snapshot("bob")).Reason);
+        Assert.Empty(ended.Snapshot("carol"));
+    }
+
+    [Fact]
+    public void A_session_remembered_twice_is_kept_once_with_its_first_view()
+    {
+        var ended = new EndedSessions(perClient: 5, _time);
+
+        ended.Remember(Session("a1", "alice"), "ping-restart");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        ended.Remember(Session("a1", "alice"), reason: null);
+
+        var kept = Assert.Single(ended.Snapshot());
+        Assert.Equal("ping-restart", kept.Reason);
+        Assert.Equal(_time.GetUtcNow() - TimeSpan.FromSeconds(1), kept.EndedAt);
+    }
+
+    [Fact]
+    public void A_session_without_a_client_name_is_not_kept()
+    {
+        var ended = new EndedSessions(perClient: 5, _time);
+
+        ended.Remember(Session("x1", null), reason: null);
+
+        Assert.Empty(ended.Snapshot());
+    }
+
+    [Fact]
+    public void Past_the_client_limit_the_client_whose_last_session_ended_longest_ago_is_forgotten()
+    {
+        var ended = new EndedSessions(perClient: 1, _time);
+        for (int i = 0; i < EndedSessions.MaxClients; i++)
+        {
+            ended.Remember(Session($"s{i}", $"client{i}"), reason: null);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        ended.Remember(Session("s0b", "client0"), reason: null);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        ended.Remember(Session("new", "newcomer"), reason: null);
+
+        Assert.Equal(EndedSessions.MaxClients, ended.Snapshot().Count);
+        Assert.Empty(ended.Snapshot("client1"));
+        Assert.Equal(["s0b"], ended.Snapshot("client0").Select(e => e.Last.Id));
+        Assert.Single(ended.Snapshot("newcomer"));
+    }
+
+    [Theory]
+    [InlineData("3", 3, null)]
+    [InlineData("0", null, "--ended-sessions-per-client '0' is not a number from 1 to 100")]
+    [InlineData("many", null, "--ended-sessions-per-client 'many' is not a number from 1 to 100")]
+    public void The_retention_is_a_serve_flag(string value, int? kept, string? error)
+    {
+        var (options, errors) = AgentOptions.Parse(["--ended-sessions-per-client", value]);
+
+        Assert.Equal(kept, options?.EndedSessionsPerClient);
+        Assert.Equal(error is null ? [] : [error], errors);
+        Assert.Equal(EndedSessions.DefaultPerClient, AgentOptions.Parse([]).Options!.EndedSessionsPerClient);
+    }
+
+    private static SessionDto Session(string id, string? client) =>
+        new(id, client, "192.0.2.1:1194", "udp", "AES-256-GCM", true, DateTimeOffset.UnixEpoch, null, 0, null, null, [], null, null, null);
+}
