@@ -14,6 +14,8 @@ public static class DatabaseEndpoints
     public const string BackupPath = "/admin/database/backup";
     public const string RestorePath = "/admin/database/restore";
     public const string SetupRestorePath = "/setup/restore";
+    public const string ConfirmField = "confirm";
+    public const string ConfirmValue = "replace-all-data";
 
     public static IEndpointRouteBuilder MapDatabaseEndpoints(this IEndpointRouteBuilder app)
     {
@@ -28,6 +30,9 @@ public static class DatabaseEndpoints
         {
             if (file is null || file.Length == 0)
                 return Results.LocalRedirect("/settings?restore=no-file");
+            // Restoring replaces every user, agent and setting: the form asks the admin to tick that they mean it.
+            if (!string.Equals(context.Request.Form[ConfirmField], ConfirmValue, StringComparison.Ordinal))
+                return Results.LocalRedirect("/settings?restore=unconfirmed");
             var actor = CurrentActor.Of(context);
             await using var upload = file.OpenReadStream();
             var outcome = await backup.RestoreAsync(upload, context.RequestAborted);
