@@ -36,13 +36,15 @@ public sealed class ProxmoxServiceTests
     {
         await using var harness = await ProxmoxServicesHarness.StartAsync();
         PveScenario.Cluster(harness.Pve, "SDN.Use", "VM.GuestAgent.FileRead");
-        var request = harness.ConnectRequest();
+        var shown = await harness.Connector.CheckAsync(ProxmoxServicesHarness.Admin, harness.ConnectRequest());
+        var request = harness.ConnectRequest(shown.FingerprintSeen) with { FingerprintConfirmedOnScreen = true };
 
         var result = await harness.Connector.CheckAsync(ProxmoxServicesHarness.Admin, request);
         await harness.Connector.SaveAsync(ProxmoxServicesHarness.Admin, request, result);
         var site = await harness.Sites.ReadAsync();
         var nodes = await harness.Connector.ReadNodesAsync();
 
+        Assert.True(shown.NeedsConfirmation);
         Assert.True(result.TrustedOnFirstContact);
         Assert.Equal(harness.Pve.Fingerprint, result.FingerprintSeen);
         Assert.Contains(result.MissingPrivileges, m => m.Privilege == "SDN.Use" && m.Path == "/sdn/zones/localnetwork/vmbr1");
