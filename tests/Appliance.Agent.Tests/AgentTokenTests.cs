@@ -81,6 +81,20 @@ public sealed class AgentTokenTests(DaemonFixture fixture) : IClassFixture<Daemo
         Assert.DoesNotContain(MetricsTokenText, text, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
+    [Fact]
+    public async Task A_profile_is_refused_once_the_client_has_expired_its_key_being_gone()
+    {
+        await Daemon.Api.IssueClientAsync(new IssueClientRequest("expiring-eve", DateTimeOffset.UtcNow.AddSeconds(3)));
+        var (_, before) = await Daemon.Api.GetProfileAsync("expiring-eve", "udp", "linux");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        using var local = Raw(Daemon.Access.Token);
+        using var after = await local.GetAsync(ApiRoutes.ClientProfile("expiring-eve"));
+
+        Assert.Contains("<key>", before, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, after.StatusCode);
+        Assert.Contains("client-expired", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
 
 /// <summary>A burst of wrong tokens from one address is stopped (its own daemon: the address stays blocked for a minute).</summary>
