@@ -12,6 +12,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "CRL re-signed on schedule; next update {NextUpdate:u}")]
     public static partial void RevocationListRefreshed(ILogger logger, DateTimeOffset nextUpdate);
 
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "deleted the private keys of {Count} expired client certificate(s); renew a client for a new profile")]
+    public static partial void ExpiredKeysDropped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Error, Message = "the keys of expired clients could not be deleted (the next check retries): {Reason}")]
+    public static partial void ExpiredKeysDropFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "CRL could not be re-signed (the current one still applies): {Reason}")]
     public static partial void RevocationListRefreshFailed(ILogger logger, string reason);
 

@@ -53,7 +53,7 @@ public sealed partial class ProxmoxClient : IDisposable
             request, 200, "no UPID"));
     }
 
-    private static T Read<T>(JsonElement data, string request)
+    internal static T Read<T>(JsonElement data, string request)
     {
         try
         {
@@ -62,8 +62,12 @@ public sealed partial class ProxmoxClient : IDisposable
         }
         catch (JsonException e)
         {
+            // The serializer's message names .NET types; the operator gets where in the answer it went wrong instead.
+            string where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "the answer as a whole" : "the value at " + e.Path.Replace("$", "data", StringComparison.Ordinal);
+            string reason = $"unexpected form of {where}";
             throw new ProxmoxException(new ProxmoxError(ProxmoxErrorKind.UnexpectedResponse,
-                $"Proxmox's answer to {request} could not be read as {typeof(T).Name}: {e.Message}", request, 200, e.Message), e);
+                $"Proxmox's answer to {request} was not in the form this panel expects ({reason}); check that the node runs a supported Proxmox VE version (8.4 or 9.x)",
+                request, 200, reason), e);
         }
     }
 

@@ -6,6 +6,7 @@ using Appliance.Web.Downloads;
 using Appliance.Web.Endpoints;
 using Appliance.Web.Localization;
 using Appliance.Web.Proxmox;
+using Appliance.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,7 @@ builder.AddProxmox();
 
 var app = builder.Build();
 
+app.UseForwardedHeadersFromKnownProxies();
 app.UseDownloadRateLimit();
 app.MapPanelEndpoints();
 app.MapAgentDownloads();

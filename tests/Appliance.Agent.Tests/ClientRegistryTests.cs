@@ -244,6 +244,31 @@ public sealed class ClientRegistryTests : IDisposable
     }
 
     [Fact]
+    public void An_expired_clients_private_key_is_deleted_and_the_registry_still_opens_and_renews_it()
+    {
+        var carol = Issue("carol", _time.GetUtcNow().AddDays(1));
+        var dave = Issue("dave", _time.GetUtcNow().AddDays(2));
+        int beforeExpiry = Clients.DropKeysOfExpired();
+        _time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1));
+
+        var expiredProfile = Clients.FindInForce("carol");
+        int dropped = Clients.DropKeysOfExpired();
+        string onDisk = File.ReadAllText(_temp.FileIn(ClientRegistry.RegistryFile));
+        var reopened = ClientRegistry.Open(_state.Directory, _state.Ca, _time);
+        var renewed = reopened.Renew("carol");
+
+        Assert.Equal(0, beforeExpiry);
+        Assert.Null(expiredProfile);
+        Assert.Equal(1, dropped);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, StoredKey(onDisk, "carol").ValueKind);
+        Assert.Equal(dave.PrivateKeyPem, StoredKey(onDisk, "dave").GetString());
+        Assert.Equal(dave.PrivateKeyPem, reopened.FindInForce("dave")!.PrivateKeyPem);
+        Assert.True(renewed.Succeeded, renewed.Detail);
+        Assert.NotEqual(carol.PrivateKeyPem, renewed.Value!.PrivateKeyPem);
+        Assert.Equal(renewed.Value.PrivateKeyPem, reopened.FindInForce("carol")!.PrivateKeyPem);
+    }
+
+    [Fact]
     public void A_crl_left_behind_by_a_crash_is_re_signed_at_open_with_a_higher_number()
     {
         var bob = Issue("bob");
@@ -432,6 +457,13 @@ public sealed class ClientRegistryTests : IDisposable
                 File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         }
         return ApplianceState.Open(copy, new ServerIdentity(), _time);
+    }
+
+    private static System.Text.Json.JsonElement StoredKey(string registryJson, string name)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(registryJson);
+        return document.RootElement.GetProperty("clients").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == name).GetProperty("privateKey").Clone();
     }
 
     private IssuedClient Issue(string name, DateTimeOffset? expiresAt = null)

@@ -100,7 +100,7 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
-    public void The_images_agent_json_passes_the_agents_config_reader_and_opens_the_API_and_the_tunnel_to_the_network()
+    public void The_images_agent_json_passes_the_agents_config_reader_and_opens_the_tunnel_to_the_network_and_the_API_only_to_loopback()
     {
         string path = RepositoryRoot.Combine("deploy", "proxmox", "rootfs", "etc", "appliance", "agent.json");
         var file = AgentConfigFile.Locate(path, Path.GetTempPath());
@@ -109,12 +109,75 @@ public sealed class DeploymentFilesTests
         var (config, errors) = file.Load(new Dictionary<string, string?>(), environment: null, hostName: "appliance");
 
         Assert.True(config is not null, string.Join("\n", errors.Lines()));
-        Assert.Equal("0.0.0.0:7443", config.Api.Listen);
+        // Never every address: agent-prestart puts the API on net0's address (APPLIANCE_API__LISTEN); without it, loopback.
+        Assert.Equal("127.0.0.1:7443", config.Api.Listen);
         Assert.Equal(["udp 0.0.0.0:1194", "tcp 0.0.0.0:1194"], config.Tunnel.Listen);
         // The uplink is left to agent-prestart (the second NIC in PCI order); naming one here would turn that off.
         Assert.Null(config.Uplink.Nic);
         Assert.Null(config.Uplink.Bridge);
         Assert.False(config.Lab.PppoeServer);
+    }
+
+    [Theory]
+    [InlineData(null, "192.0.2.10:7443")]
+    [InlineData("{ \"api\": { \"listen\": \"0.0.0.0:8443\" }, \"tunnel\": { \"listen\": [ \"udp 0.0.0.0:1194\" ] } }", "192.0.2.10:8443")]
+    public async Task Prestart_puts_the_API_on_net0s_address_and_the_uplink_on_the_second_NIC(string? stateConfig, string listen)
+    {
+        var (run, output) = await RunPrestartAsync(net0Address: "192.0.2.10/24", stateConfig);
+
+        Assert.True(run.Succeeded, run.Describe("agent-prestart"));
+        Assert.Equal($"APPLIANCE_API__LISTEN={listen}\nAPPLIANCE_UPLINK__NIC=ens19\n", output);
+    }
+
+    [Fact]
+    public async Task Prestart_fails_rather_than_open_the_API_on_every_address_when_net0_has_no_address()
+    {
+        var (run, output) = await RunPrestartAsync(net0Address: null, stateConfig: null);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("ens18 (net0) has no address", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("APPLIANCE_API__LISTEN", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs the image's agent-prestart in a network and mount namespace of its own: two veth NICs named like the
+    /// image's (ens18 = net0, ens19 = net1), shown to the script as PCI devices by a stand-in /sys/class/net.
+    /// </summary>
+    private static async Task<(ScriptResult Run, string UplinkEnv)> RunPrestartAsync(string? net0Address, string? stateConfig)
+    {
+        var work = Directory.CreateTempSubdirectory("appliance-prestart-");
+        try
+        {
+            string W(params string[] parts) => Path.Combine([work.FullName, .. parts]);
+            foreach (string dir in new[] { W("run"), W("etc"), W("state"), W("pci", "0000:00:12.0"), W("pci", "0000:00:13.0") })
+                Directory.CreateDirectory(dir);
+            foreach (var (nic, slot) in new[] { ("ens18", "0000:00:12.0"), ("ens19", "0000:00:13.0") })
+            {
+                Directory.CreateDirectory(W("sys", nic));
+                File.WriteAllText(W("sys", nic, "type"), "1\n");
+                File.CreateSymbolicLink(W("sys", nic, "device"), W("pci", slot));
+            }
+            File.Copy(RepositoryRoot.Combine("deploy", "proxmox", "rootfs", "etc", "appliance", "agent.json"), W("etc", "agent.json"));
+            if (stateConfig is not null)
+                File.WriteAllText(W("state", "agent.json"), stateConfig);
+            string address = net0Address is null ? "true" : $"ip link set ens18 up && ip addr add {net0Address} dev ens18";
+            string inside = "ip link add ens18 type veth peer name peer18 && ip link add ens19 type veth peer name peer19 && " +
+                $"{address} && mount --bind \"$1\" /sys/class/net && exec sh \"$2\"";
+            var run = await ScriptRun.RunAsync("unshare", ["--net", "--mount", "--propagation", "private", "sh", "-c", inside, "prestart",
+                W("sys"), RepositoryRoot.Combine(Prestart.Split('/'))], Patience, new Dictionary<string, string>
+            {
+                ["RUNTIME_DIRECTORY"] = W("run"),
+                ["CONFIGURATION_DIRECTORY"] = W("etc"),
+                ["STATE_DIRECTORY"] = W("state"),
+                ["APPLIANCE_API_ADDRESS_WAIT"] = "1",
+            });
+            string env = File.Exists(W("run", "uplink.env")) ? await File.ReadAllTextAsync(W("run", "uplink.env")) : "";
+            return (run, env);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
     }
 
     [Fact]

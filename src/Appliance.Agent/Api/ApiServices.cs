@@ -17,10 +17,18 @@ internal static class ApiServices
         services.AddSingleton(apiCertificate);
         services.AddSingleton<LocalAccess>();
         services.AddSingleton<ApiAccess>();
+        services.AddSingleton(sp => MetricsToken.OpenOrCreate(sp.GetRequiredService<State.StateDirectory>()));
+        services.AddSingleton<FailedBearerAttempts>();
+        services.AddSingleton<ApiAuditLog>();
         services.AddAuthentication(BearerAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
-        // Fails closed: an endpoint that does not say AllowAnonymous needs the token.
-        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerAuthentication.SchemeName).RequireAuthenticatedUser().Build());
+        // Fails closed: an endpoint that does not say AllowAnonymous needs a token of full scope; only the endpoints that
+        // name the metrics policy also take the read-only metrics token.
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerAuthentication.SchemeName).RequireAuthenticatedUser()
+                .RequireClaim(ApiScopes.ClaimType, ApiScopes.Full).Build())
+            .AddPolicy(ApiScopes.MetricsPolicy, p => p.AddAuthenticationSchemes(BearerAuthentication.SchemeName).RequireAuthenticatedUser()
+                .RequireClaim(ApiScopes.ClaimType, ApiScopes.Full, ApiScopes.ReadMetrics));
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -45,6 +53,7 @@ internal static class ApiServices
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = BadRequests.HandleAsync });
         app.UseStatusCodePages();
+        ApiAuditLog.UseApiAudit(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

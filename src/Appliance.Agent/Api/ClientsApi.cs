@@ -129,9 +129,13 @@ internal static class ClientsApi
             return ApiProblems.Invalid("wrap", $"wrap '{wrap}' is neither tls-crypt-v2 (the default: the client's own key) nor tls-crypt (the shared key of older profiles)");
         if (state.Clients.FindInForce(name) is not { } client)
         {
-            return state.Clients.FindLatest(name) is null
-                ? ApiProblems.NotFound($"no client named '{name}'; list the clients to see the names", "client-not-found")
-                : ApiProblems.Conflict($"client '{name}' is revoked: its profile can no longer be used; issue a new one", "client-revoked");
+            return state.Clients.FindLatest(name) switch
+            {
+                null => ApiProblems.NotFound($"no client named '{name}'; list the clients to see the names", "client-not-found"),
+                { IsRevoked: false } expired => ApiProblems.Conflict(
+                    $"client '{name}' expired at {expired.ExpiresAt:u} and its private key was deleted; renew the client for a new profile", "client-expired"),
+                _ => ApiProblems.Conflict($"client '{name}' is revoked: its profile can no longer be used; issue a new one", "client-revoked"),
+            };
         }
         var profiles = config.Current.Profiles;
         int port = tcp ? profiles.TcpPort : profiles.UdpPort;

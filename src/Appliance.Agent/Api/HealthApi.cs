@@ -13,7 +13,7 @@ internal static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet(ApiRoutes.Liveness, () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet(ApiRoutes.Health, Health).WithTags("health");
+        app.MapGet(ApiRoutes.Health, Health).WithTags("health").RequireAuthorization(ApiScopes.MetricsPolicy);
         app.MapGet(ApiRoutes.Ports, Ports).WithTags("health");
         return app;
     }

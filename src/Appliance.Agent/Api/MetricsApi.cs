@@ -23,7 +23,8 @@ internal static class MetricsApi
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet(ApiRoutes.Metrics, (EthernetSwitch sw, TunnelHost tunnel, ApplianceState state, AgentInfo info, TimeProvider time) =>
-            TypedResults.Text(Render(sw, tunnel, state, info, time.GetUtcNow()), PrometheusText.ContentType)).WithTags("metrics");
+            TypedResults.Text(Render(sw, tunnel, state, info, time.GetUtcNow()), PrometheusText.ContentType))
+            .WithTags("metrics").RequireAuthorization(ApiScopes.MetricsPolicy);
         return app;
     }
 

@@ -72,7 +72,7 @@ public sealed class ClientRegistry
         ArgumentNullException.ThrowIfNull(ca);
         ArgumentNullException.ThrowIfNull(time);
         var document = directory.TryRead(RegistryFile) is { } bytes
-            ? Parse(directory, ca, bytes)
+            ? Parse(directory, ca, bytes, time)
             : new RegistryDocument(RegistryDocument.CurrentFormat, 0, []);
         var registry = new ClientRegistry(directory, ca, time, document);
         lock (registry._gate)
@@ -102,11 +102,11 @@ public sealed class ClientRegistry
         return records;
     }
 
-    /// <summary>The certificate in force for <paramref name="name"/> with its key (to render a profile), or null.</summary>
+    /// <summary>The certificate in force for <paramref name="name"/> with its key (to render a profile), or null (also once it has expired: its key is gone or about to go).</summary>
     public IssuedClient? FindInForce(string name)
     {
         var entry = InForce(Volatile.Read(ref _document), name);
-        return entry is null ? null : Issued(entry);
+        return entry is null || entry.PrivateKey is null || entry.ExpiresAt <= _time.GetUtcNow() ? null : Issued(entry);
     }
 
     /// <summary>
@@ -125,6 +125,37 @@ public sealed class ClientRegistry
         }
         access = default;
         return false;
+    }
+
+    /// <summary>
+    /// Deletes the private keys (and tls-crypt-v2 client keys) of expired certificates (durable when this returns): a key is
+    /// kept only while a profile may still be downloaded, that is until its certificate is revoked (<see cref="Revoke"/>) or expires. Renewing an
+    /// expired client issues a new key. Returns how many keys were dropped.
+    /// </summary>
+    public int DropKeysOfExpired()
+    {
+        lock (_gate)
+        {
+            var document = _document;
+            DateTimeOffset now = _time.GetUtcNow();
+            var clients = new List<RegistryEntry>(document.Clients.Count);
+            int dropped = 0;
+            foreach (var entry in document.Clients)
+            {
+                if ((entry.PrivateKey is not null || entry.TlsCryptV2Key is not null) && entry.ExpiresAt <= now)
+                {
+                    clients.Add(entry with { PrivateKey = null, TlsCryptV2Key = null });
+                    dropped++;
+                }
+                else
+                {
+                    clients.Add(entry);
+                }
+            }
+            if (dropped > 0)
+                Commit(document with { Clients = clients }, revocationChanged: false);
+            return dropped;
+        }
     }
 
     /// <summary>The name's certificate in force, else its newest revoked one, else null.</summary>
@@ -377,8 +408,8 @@ public sealed class ClientRegistry
                     throw new StateDirectoryException($"'{path}': client '{entry.Name}' serial {entry.Serial}: {problem}; restore '{ApplianceCa.TlsCryptV2ServerKeyFile}' (and '{RegistryFile}') from the same backup");
                 continue;
             }
-            if (entry.RevokedAt is not null)
-                continue;
+            if (entry.RevokedAt is not null || entry.PrivateKey is null)
+                continue; // revoked or expired: its keys are gone for good
             completed ??= [.. document.Clients];
             completed[i] = entry with { TlsCryptV2Key = NewTlsCryptV2Key(ca, Convert.FromHexString(entry.Serial), entry.Name, entry.ExpiresAt) };
         }
@@ -452,7 +483,7 @@ public sealed class ClientRegistry
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private static RegistryDocument Parse(StateDirectory directory, ApplianceCa ca, byte[] bytes)
+    private static RegistryDocument Parse(StateDirectory directory, ApplianceCa ca, byte[] bytes, TimeProvider time)
     {
         string path = directory.PathOf(RegistryFile);
         RegistryDocument? document;
@@ -472,7 +503,8 @@ public sealed class ClientRegistry
             string? problem = ClientName.Check(entry.Name);
             if (problem is null && entry.RevokedAt is null && !inForce.Add(entry.Name))
                 problem = "a second certificate in force has this name";
-            if (problem is null && entry.RevokedAt is null && entry.PrivateKey is null)
+            // An expired certificate's key is dropped (DropKeysOfExpired); one in force that has not expired needs its key.
+            if (problem is null && entry.RevokedAt is null && entry.PrivateKey is null && entry.ExpiresAt > time.GetUtcNow())
                 problem = "its private key is missing";
             if (problem is null)
                 problem = CheckCertificate(ca, entry);

@@ -11,9 +11,11 @@ internal sealed class RevocationListRefresher(ClientRegistry registry, TimeProvi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        DropKeysOfExpired();
         using var timer = new PeriodicTimer(CheckInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            DropKeysOfExpired();
             try
             {
                 if (registry.RefreshRevocationListIfDue())
@@ -24,6 +26,20 @@ internal sealed class RevocationListRefresher(ClientRegistry registry, TimeProvi
                 // The old CRL still applies until its nextUpdate; the next tick retries.
                 Log.RevocationListRefreshFailed(log, e.Message);
             }
+        }
+    }
+
+    /// <summary>The keys of expired clients go at start and at every check (the registry's key retention).</summary>
+    private void DropKeysOfExpired()
+    {
+        try
+        {
+            if (registry.DropKeysOfExpired() is > 0 and int dropped)
+                Log.ExpiredKeysDropped(log, dropped);
+        }
+        catch (State.StateDirectoryException e)
+        {
+            Log.ExpiredKeysDropFailed(log, e.Message);
         }
     }
 }

@@ -16,7 +16,7 @@ public interface IPveShell : IAsyncDisposable
     /// <summary>The host key fingerprint seen (<c>SHA256:…</c>): store it as the pin after first contact.</summary>
     string HostKeyFingerprint { get; }
 
-    /// <summary>True when no pin was given and this key was accepted on first contact.</summary>
+    /// <summary>Always false now: a shell connects only to a pinned host key (kept for callers that report it).</summary>
     bool HostKeyWasNew { get; }
 
     /// <summary>Runs <paramref name="command"/> (a shell command line; quote arguments with <see cref="ShellQuote"/>).</summary>
@@ -29,6 +29,9 @@ public interface IPveShell : IAsyncDisposable
 /// <summary>Opens <see cref="IPveShell"/>s; the real one is <see cref="SshPveShellFactory"/>.</summary>
 public interface IPveShellFactory
 {
-    /// <summary>Connects and authenticates, verifying (or on first contact recording) the host key.</summary>
+    /// <summary>Connects and authenticates after verifying the host key against <see cref="SshHostSettings.PinnedHostKey"/> (required).</summary>
     Task<IPveShell> ConnectAsync(SshHostSettings settings, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the host key the server presents without authenticating or sending anything else, for the operator to confirm.</summary>
+    Task<string> ReadHostKeyAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken = default);
 }

@@ -10,11 +10,15 @@ public sealed class SshPveShellFactory : IPveShellFactory
     /// <inheritdoc />
     public async Task<IPveShell> ConnectAsync(SshHostSettings settings, CancellationToken cancellationToken = default)
         => await SshPveShell.ConnectAsync(settings, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task<string> ReadHostKeyAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => SshHostKeyProbe.ReadAsync(host, port, timeout, cancellationToken);
 }
 
 /// <summary>
-/// An SSH session to a PVE host (SSH.NET): key-only authentication, the host key pinned by SHA-256 — accepted and
-/// reported on first contact, verified afterwards, refused on mismatch before anything is sent. Commands run over
+/// An SSH session to a PVE host (SSH.NET): key-only authentication, only to a host key pinned by SHA-256 (read first with
+/// <see cref="SshHostKeyProbe"/> and confirmed by the operator), refused on mismatch before anything is sent. Commands run over
 /// an exec channel, files go over SFTP.
 /// </summary>
 public sealed class SshPveShell : IPveShell
@@ -48,7 +52,13 @@ public sealed class SshPveShell : IPveShell
         catch (Exception e) when (e is SshException or ArgumentException or InvalidOperationException)
         {
             // The message of a key parser never contains the key itself, but say only what the operator can act on.
-            throw new ArgumentException($"SSH PrivateKey could not be read ({e.GetType().Name}); paste an unencrypted OpenSSH or PEM private key (ed25519, ECDSA or RSA)", nameof(settings), e);
+            throw new ArgumentException("SSH PrivateKey could not be read (not an unencrypted key in a known format); paste an unencrypted OpenSSH or PEM private key (ed25519, ECDSA or RSA)", nameof(settings), e);
+        }
+        if (settings.PinnedHostKey is null)
+        {
+            key.Dispose();
+            throw new ArgumentException($"the SSH host key of {settings.Host}:{settings.Port} has not been confirmed; read it first (nothing is sent), " +
+                "compare it with ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the host and confirm it", nameof(settings));
         }
         var authentication = new PrivateKeyAuthenticationMethod(settings.User, key);
         IDisposable[] credentials = [authentication, key];

@@ -30,6 +30,7 @@ public static class AuthRegistration
         services.AddSingleton<TotpCodes>();
         services.AddSingleton<CredentialChecker>();
         services.AddSingleton<PendingSecondFactor>();
+        services.AddHostedService<TotpSecretProtection>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
         services.AddScoped<CircuitHandler, CurrentActor.CircuitAddressRecorder>();

@@ -6,6 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Appliance.Web.Auth;
 
 /// <summary>Checks passwords and second-factor codes, counting failures towards a lockout and auditing the outcome.</summary>
+/// <remarks>
+/// Failures count per user and client address: wrong passwords from one address lock that address out of the account, so an
+/// outsider who knows an admin's name cannot keep the admin out from elsewhere. Guessing from many addresses is slowed by the
+/// per-address limit on sign-in posts and, per address, by this lockout.
+/// </remarks>
 public sealed class CredentialChecker(
     UserStore users, IPasswordHasher<PanelUser> hasher, TotpCodes totp, AuditLog audit, TimeProvider time, IOptions<LockoutOptions> options)
 {
@@ -21,17 +26,18 @@ public sealed class CredentialChecker(
             await audit.RecordAsync(new AuditActor(userName.Trim(), remoteAddress), AuditActions.SignInFailed, detail: "unknown user");
             return SignInOutcome.Failed;
         }
-        if (LockedUntil(user) is { } until)
+        var failures = await users.ReadFailuresAsync(user.Id, remoteAddress ?? "");
+        if (LockedUntil(failures) is { } until)
             return new SignInOutcome(SignInStatus.LockedOut, LockedUntil: until);
 
         var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
-            return await FailAsync(user, remoteAddress, "wrong password");
+            return await FailAsync(user, failures, remoteAddress, "wrong password");
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
             await users.SetPasswordHashKeepingStampAsync(user.Id, hasher.HashPassword(user, password));
         if (user.TotpEnabled)
             return new SignInOutcome(SignInStatus.SecondFactorRequired, user);
-        await users.ResetFailedLoginsAsync(user.Id);
+        await users.ResetFailedLoginsAsync(user.Id, remoteAddress ?? "");
         await audit.RecordAsync(new AuditActor(user.UserName, remoteAddress), AuditActions.SignedIn);
         return new SignInOutcome(SignInStatus.Succeeded, user);
     }
@@ -42,7 +48,8 @@ public sealed class CredentialChecker(
         var user = await users.FindByIdAsync(userId);
         if (user is null || !user.TotpEnabled)
             return SignInOutcome.Failed;
-        if (LockedUntil(user) is { } until)
+        var failures = await users.ReadFailuresAsync(user.Id, remoteAddress ?? "");
+        if (LockedUntil(failures) is { } until)
             return new SignInOutcome(SignInStatus.LockedOut, LockedUntil: until);
 
         string trimmed = code.Trim();
@@ -50,7 +57,9 @@ public sealed class CredentialChecker(
         string how;
         if (TotpCodes.LooksLikeTotp(trimmed))
         {
-            accepted = totp.Verify(user.TotpSecret!, trimmed, out long step) && await users.TryUseTotpStepAsync(user.Id, step);
+            // An unreadable secret (restored without the keys) matches no code; recovery codes still work.
+            accepted = user.TotpSecret != UserStore.UnreadableSecret
+                && totp.Verify(user.TotpSecret!, trimmed, out long step) && await users.TryUseTotpStepAsync(user.Id, step);
             how = "authenticator code";
         }
         else
@@ -59,9 +68,9 @@ public sealed class CredentialChecker(
             how = "recovery code";
         }
         if (!accepted)
-            return await FailAsync(user, remoteAddress, "wrong " + how);
+            return await FailAsync(user, failures, remoteAddress, "wrong " + how);
 
-        await users.ResetFailedLoginsAsync(user.Id);
+        await users.ResetFailedLoginsAsync(user.Id, remoteAddress ?? "");
         var actor = new AuditActor(user.UserName, remoteAddress);
         if (how == "recovery code")
             await audit.RecordAsync(actor, AuditActions.RecoveryCodeUsed, user.UserName);
@@ -69,28 +78,28 @@ public sealed class CredentialChecker(
         return new SignInOutcome(SignInStatus.Succeeded, user);
     }
 
-    private DateTimeOffset? LockedUntil(PanelUser user)
+    private DateTimeOffset? LockedUntil(SignInFailures failures)
     {
-        if (user.LockedUntil is not { } until)
+        if (failures.LockedUntil is not { } until)
             return null;
         var at = DateTimeOffset.FromUnixTimeMilliseconds(until);
         return at > time.GetUtcNow() ? at : null;
     }
 
-    private async Task<SignInOutcome> FailAsync(PanelUser user, string? remoteAddress, string reason)
+    private async Task<SignInOutcome> FailAsync(PanelUser user, SignInFailures failures, string? remoteAddress, string reason)
     {
         var lockout = options.Value;
         // A lockout that has run out starts a fresh count.
-        int failed = (user.LockedUntil is null ? user.FailedLogins : 0) + 1;
+        int failed = (failures.LockedUntil is null ? failures.Failed : 0) + 1;
         var actor = new AuditActor(user.UserName, remoteAddress);
         if (failed >= lockout.MaxFailedAttempts)
         {
             var until = time.GetUtcNow() + lockout.LockoutDuration;
-            await users.RecordFailedLoginAsync(user.Id, 0, until.ToUnixTimeMilliseconds());
-            await audit.RecordAsync(actor, AuditActions.LockedOut, user.UserName, $"{reason}; locked until {until:u}");
+            await users.RecordFailedLoginAsync(user.Id, remoteAddress ?? "", 0, until.ToUnixTimeMilliseconds());
+            await audit.RecordAsync(actor, AuditActions.LockedOut, user.UserName, $"{reason}; locked until {until:u} for sign-ins from this address");
             return new SignInOutcome(SignInStatus.LockedOut, LockedUntil: until);
         }
-        await users.RecordFailedLoginAsync(user.Id, failed, null);
+        await users.RecordFailedLoginAsync(user.Id, remoteAddress ?? "", failed, null);
         await audit.RecordAsync(actor, AuditActions.SignInFailed, user.UserName, reason);
         return SignInOutcome.Failed;
     }

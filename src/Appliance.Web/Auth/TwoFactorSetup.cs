@@ -9,7 +9,7 @@ namespace Appliance.Web.Auth;
 public sealed record TotpEnrollment(string Secret, string ProvisioningUri, string QrCodeDataUri);
 
 /// <summary>Turning the authenticator-app second factor on and off for the signed-in user.</summary>
-public sealed class TwoFactorSetup(UserStore users, TotpCodes totp, AuditLog audit, SettingsStore settings)
+public sealed class TwoFactorSetup(UserStore users, TotpCodes totp, AuditLog audit, SettingsStore settings, CredentialChecker credentials)
 {
     public async Task<TotpEnrollment> BeginAsync(string userName)
     {
@@ -32,9 +32,19 @@ public sealed class TwoFactorSetup(UserStore users, TotpCodes totp, AuditLog aud
         return codes;
     }
 
-    public async Task DisableAsync(long userId, AuditActor actor)
+    /// <summary>
+    /// Turns the second factor off only when <paramref name="password"/> is the user's: a session left open on someone else's
+    /// screen must not be enough. A wrong password counts towards the lockout like a wrong sign-in.
+    /// </summary>
+    public async Task<bool> DisableAsync(long userId, string password, AuditActor actor)
     {
+        if (await users.FindByIdAsync(userId) is not { } user)
+            return false;
+        var outcome = await credentials.CheckPasswordAsync(user.UserName, password, actor.RemoteAddress);
+        if (outcome.Status is not (SignInStatus.Succeeded or SignInStatus.SecondFactorRequired))
+            return false;
         await users.DisableTotpAsync(userId);
         await audit.RecordAsync(actor, AuditActions.TotpDisabled, actor.UserName);
+        return true;
     }
 }

@@ -89,6 +89,9 @@ public sealed class DatabaseBackup(PanelDatabase database, PanelDataDirectory di
             int version = await SchemaMigrator.ReadVersionAsync(connection);
             if (version < 1 || version > SchemaMigrator.CurrentVersion)
                 return $"its schema version {version} is not one this panel knows (1 to {SchemaMigrator.CurrentVersion}); restore it on a panel of the version that made it";
+            string? foreign = await ForeignSchemaObjectAsync(connection, version);
+            if (foreign is not null)
+                return foreign;
             long admins = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE role = 'admin'");
             if (admins == 0)
                 return "it has no admin user, so nobody could sign in after the restore";
@@ -99,6 +102,38 @@ public sealed class DatabaseBackup(PanelDatabase database, PanelDataDirectory di
             return $"it is not a panel database ({e.Message.TrimEnd('.')})";
         }
     }
+
+    // SQLite's own bookkeeping objects, which a database may or may not have depending on what was written to it.
+    private const string SchemaObjects =
+        "SELECT type AS Type, name AS Name, sql AS Sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name";
+
+    /// <summary>
+    /// Null when every table, index, view and trigger of the file is exactly what the migrations up to <paramref name="version"/>
+    /// create; else the first object that is not. A trigger or view in a restored file would run inside the panel with the
+    /// panel's rights on every later write, so nothing beyond the known schema is taken.
+    /// </summary>
+    private static async Task<string?> ForeignSchemaObjectAsync(SqliteConnection candidate, int version)
+    {
+        await using var reference = new SqliteConnection("Data Source=:memory:");
+        reference.Open();
+        await SchemaMigrator.MigrateAsync(reference, version);
+        var expected = (await reference.QueryAsync<SchemaObject>(SchemaObjects)).ToDictionary(o => (o.Type, o.Name));
+        foreach (var found in await candidate.QueryAsync<SchemaObject>(SchemaObjects))
+        {
+            if (!expected.Remove((found.Type, found.Name), out var known))
+                return $"it holds a {found.Type} '{Shorten(found.Name)}' that is not part of the panel's schema version {version}";
+            if (!string.Equals(known.Sql, found.Sql, StringComparison.Ordinal))
+                return $"its {found.Type} '{Shorten(found.Name)}' is defined differently from the panel's schema version {version}";
+        }
+        if (expected.Count > 0)
+        {
+            var missing = expected.Values.First();
+            return $"it lacks the {missing.Type} '{missing.Name}' of the panel's schema version {version}";
+        }
+        return null;
+    }
+
+    private sealed record SchemaObject(string Type, string Name, string? Sql);
 
     private static RestoreOutcome Refuse(string problem) => new(false, "The file was not restored: " + problem + ". The panel's data is unchanged.");
 

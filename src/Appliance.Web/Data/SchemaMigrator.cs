@@ -17,7 +17,11 @@ public static class SchemaMigrator
     /// <summary>The schema version this build writes; a database with a higher one comes from a newer panel.</summary>
     public static int CurrentVersion => Migrations[^1].Version;
 
-    public static async Task<int> MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    public static Task<int> MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken = default) =>
+        MigrateAsync(connection, CurrentVersion, cancellationToken);
+
+    /// <summary>Applies the migrations up to and including <paramref name="targetVersion"/> (a reference schema of an older version).</summary>
+    public static async Task<int> MigrateAsync(SqliteConnection connection, int targetVersion, CancellationToken cancellationToken = default)
     {
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
         int current = await ReadVersionAsync(connection);
@@ -28,6 +32,8 @@ public static class SchemaMigrator
         {
             if (migration.Version <= current)
                 continue;
+            if (migration.Version > targetVersion)
+                break;
             cancellationToken.ThrowIfCancellationRequested();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(migration.Sql, transaction: transaction);

@@ -26,7 +26,8 @@ public static class DownloadRateLimit
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.RequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         return app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(PathPrefix, StringComparison.Ordinal),
+            // Routing matches paths case-insensitively, so /D/… reaches the same pages and must count against the same limit.
+            context => context.Request.Path.StartsWithSegments(PathPrefix, StringComparison.OrdinalIgnoreCase),
             branch => branch.Use(async (context, next) =>
             {
                 using var lease = limiter.AttemptAcquire(context);

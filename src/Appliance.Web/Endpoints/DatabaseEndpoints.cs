@@ -14,6 +14,8 @@ public static class DatabaseEndpoints
     public const string BackupPath = "/admin/database/backup";
     public const string RestorePath = "/admin/database/restore";
     public const string SetupRestorePath = "/setup/restore";
+    public const string ConfirmField = "confirm";
+    public const string ConfirmValue = "replace-all-data";
 
     public static IEndpointRouteBuilder MapDatabaseEndpoints(this IEndpointRouteBuilder app)
     {
@@ -24,15 +26,19 @@ public static class DatabaseEndpoints
             return TypedResults.File(stream, "application/vnd.sqlite3", $"panel-{time.GetUtcNow():yyyyMMdd-HHmmss}.db");
         }).RequireAuthorization(PanelPolicies.Admin);
 
-        app.MapPost(RestorePath, async (HttpContext context, IFormFile? file, DatabaseBackup backup, AuditLog audit) =>
+        app.MapPost(RestorePath, async (HttpContext context, IFormFile? file, DatabaseBackup backup, UserStore users, AuditLog audit) =>
         {
             if (file is null || file.Length == 0)
                 return Results.LocalRedirect("/settings?restore=no-file");
+            // Restoring replaces every user, agent and setting: the form asks the admin to tick that they mean it.
+            if (!string.Equals(context.Request.Form[ConfirmField], ConfirmValue, StringComparison.Ordinal))
+                return Results.LocalRedirect("/settings?restore=unconfirmed");
             var actor = CurrentActor.Of(context);
             await using var upload = file.OpenReadStream();
             var outcome = await backup.RestoreAsync(upload, context.RequestAborted);
             if (!outcome.Succeeded)
                 return Results.LocalRedirect("/settings?restore=refused&problem=" + Uri.EscapeDataString(outcome.Problem!));
+            await users.ProtectStoredTotpSecretsAsync();
             await audit.RecordAsync(actor, AuditActions.DatabaseRestored, file.FileName, $"schema version {outcome.SchemaVersion}");
             // The restored users decide who may be signed in; the cookie is re-checked against them on the next request.
             return Results.LocalRedirect("/settings?restore=done");
@@ -48,6 +54,7 @@ public static class DatabaseEndpoints
             var outcome = await backup.RestoreAsync(upload, context.RequestAborted);
             if (!outcome.Succeeded)
                 return Results.LocalRedirect("/setup?restore=refused&problem=" + Uri.EscapeDataString(outcome.Problem!));
+            await users.ProtectStoredTotpSecretsAsync();
             await audit.RecordAsync(new AuditActor("(setup)", context.Connection.RemoteIpAddress?.ToString()),
                 AuditActions.DatabaseRestored, file.FileName, $"on a fresh panel; schema version {outcome.SchemaVersion}");
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -45,7 +45,9 @@ public sealed class ProxmoxConnector(ProxmoxSiteStore store, ProxmoxClients clie
             return await site.Client.GetNodesAsync(cancellationToken);
         });
 
-    private static string Summary(ConnectionCheckResult result) => result.Error is { } error
+    private static string Summary(ConnectionCheckResult result) => result.NeedsConfirmation
+        ? $"certificate {result.FingerprintSeen} shown for confirmation; the token was not sent"
+        : result.Error is { } error
         ? $"failed: {error}"
         : result.MissingPrivileges.Count == 0
             ? $"Proxmox VE {result.Version?.Version}, {result.Nodes.Count} node(s), all privileges present"

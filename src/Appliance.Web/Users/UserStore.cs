@@ -2,13 +2,25 @@ using System.Security.Cryptography;
 using System.Text;
 using Appliance.Web.Data;
 using Dapper;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 
 namespace Appliance.Web.Users;
 
-/// <summary>The users table and their recovery codes.</summary>
-public sealed class UserStore(PanelDatabase database)
+/// <summary>The users table, their recovery codes and their sign-in lockouts.</summary>
+/// <remarks>
+/// TOTP secrets are stored protected with Data Protection (prefix <see cref="ProtectedPrefix"/>), like the other secrets, so a
+/// copy of the database alone does not give away second factors; a backup restores them only with the panel's keys
+/// directory beside it. A secret that cannot be unprotected (a backup restored without the keys) reads as
+/// <see cref="UnreadableSecret"/>: no authenticator code matches it, and the user signs in with a recovery code and enrols again.
+/// </remarks>
+public sealed class UserStore(PanelDatabase database, IDataProtectionProvider dataProtection)
 {
+    public const string ProtectedPrefix = "dp1:";
+    public const string UnreadableSecret = "";
+
+    private readonly IDataProtector _totpSecrets = dataProtection.CreateProtector("Appliance.Web.Users.TotpSecret.v1");
+
     private const string Columns =
         "id AS Id, user_name AS UserName, password_hash AS PasswordHash, role AS Role, security_stamp AS SecurityStamp, " +
         "failed_logins AS FailedLogins, locked_until AS LockedUntil, totp_secret AS TotpSecret, totp_last_step AS TotpLastStep, created_at AS CreatedAt";
@@ -29,19 +41,19 @@ public sealed class UserStore(PanelDatabase database)
     public async Task<PanelUser?> FindByNameAsync(string userName)
     {
         await using var connection = await database.OpenAsync();
-        return await connection.QuerySingleOrDefaultAsync<PanelUser>(SelectByName, new { userName });
+        return Reveal(await connection.QuerySingleOrDefaultAsync<PanelUser>(SelectByName, new { userName }));
     }
 
     public async Task<PanelUser?> FindByIdAsync(long id)
     {
         await using var connection = await database.OpenAsync();
-        return await connection.QuerySingleOrDefaultAsync<PanelUser>(SelectById, new { id });
+        return Reveal(await connection.QuerySingleOrDefaultAsync<PanelUser>(SelectById, new { id }));
     }
 
     public async Task<IReadOnlyList<PanelUser>> ListAsync()
     {
         await using var connection = await database.OpenAsync();
-        return (await connection.QueryAsync<PanelUser>(SelectAll)).AsList();
+        return (await connection.QueryAsync<PanelUser>(SelectAll)).Select(u => Reveal(u)!).ToList();
     }
 
     /// <summary>Adds a user; null when the name is taken.</summary>
@@ -76,6 +88,7 @@ public sealed class UserStore(PanelDatabase database)
         await connection.ExecuteAsync(
             "UPDATE users SET password_hash = @passwordHash, security_stamp = @stamp, failed_logins = 0, locked_until = NULL WHERE id = @id",
             new { id, passwordHash, stamp = NewSecurityStamp() });
+        await connection.ExecuteAsync("DELETE FROM sign_in_lockouts WHERE user_id = @id", new { id });
     }
 
     /// <summary>Replaces the hash of an unchanged password (a newer hash format); sign-ins stay valid.</summary>
@@ -98,17 +111,57 @@ public sealed class UserStore(PanelDatabase database)
         await connection.ExecuteAsync("UPDATE users SET security_stamp = @stamp WHERE id = @id", new { id, stamp = NewSecurityStamp() });
     }
 
-    public async Task RecordFailedLoginAsync(long id, int failedLogins, long? lockedUntil)
+    /// <summary>The failed sign-ins of a user from one address (<c>""</c> when unknown), and until when that address is locked out.</summary>
+    public async Task<SignInFailures> ReadFailuresAsync(long id, string remoteAddress)
+    {
+        await using var connection = await database.OpenAsync();
+        return await connection.QuerySingleOrDefaultAsync<SignInFailures>(
+            "SELECT failed AS Failed, locked_until AS LockedUntil FROM sign_in_lockouts WHERE user_id = @id AND remote_address = @remoteAddress",
+            new { id, remoteAddress }) ?? new SignInFailures();
+    }
+
+    public async Task RecordFailedLoginAsync(long id, string remoteAddress, int failed, long? lockedUntil)
     {
         await using var connection = await database.OpenAsync();
         await connection.ExecuteAsync(
-            "UPDATE users SET failed_logins = @failedLogins, locked_until = @lockedUntil WHERE id = @id", new { id, failedLogins, lockedUntil });
+            "INSERT INTO sign_in_lockouts (user_id, remote_address, failed, locked_until) VALUES (@id, @remoteAddress, @failed, @lockedUntil) " +
+            "ON CONFLICT (user_id, remote_address) DO UPDATE SET failed = excluded.failed, locked_until = excluded.locked_until",
+            new { id, remoteAddress, failed, lockedUntil });
     }
 
-    public async Task ResetFailedLoginsAsync(long id)
+    public async Task ResetFailedLoginsAsync(long id, string remoteAddress)
     {
         await using var connection = await database.OpenAsync();
-        await connection.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id });
+        await connection.ExecuteAsync("DELETE FROM sign_in_lockouts WHERE user_id = @id AND remote_address = @remoteAddress", new { id, remoteAddress });
+    }
+
+    /// <summary>Protects TOTP secrets still stored as they were before they were protected (an older database or backup).</summary>
+    public async Task<int> ProtectStoredTotpSecretsAsync()
+    {
+        await using var connection = await database.OpenAsync();
+        var plain = await connection.QueryAsync<(long Id, string Secret)>(
+            "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'dp1:%'");
+        int changed = 0;
+        foreach (var (id, secret) in plain)
+            changed += await connection.ExecuteAsync(
+                "UPDATE users SET totp_secret = @protectedSecret WHERE id = @id AND totp_secret = @secret", new { id, secret, protectedSecret = Protect(secret) });
+        return changed;
+    }
+
+    private string Protect(string secret) => ProtectedPrefix + _totpSecrets.Protect(secret);
+
+    private PanelUser? Reveal(PanelUser? user)
+    {
+        if (user?.TotpSecret is not { } stored || !stored.StartsWith(ProtectedPrefix, StringComparison.Ordinal))
+            return user;
+        try
+        {
+            return user with { TotpSecret = _totpSecrets.Unprotect(stored[ProtectedPrefix.Length..]) };
+        }
+        catch (CryptographicException)
+        {
+            return user with { TotpSecret = UnreadableSecret };
+        }
     }
 
     /// <summary>Records that a TOTP time step was used; false when that step (or a later one) was already used, i.e. a replay.</summary>
@@ -125,7 +178,7 @@ public sealed class UserStore(PanelDatabase database)
         await using var connection = await database.OpenAsync();
         await using var transaction = await BeginWriteAsync(connection);
         await connection.ExecuteAsync(
-            "UPDATE users SET totp_secret = @secret, totp_last_step = @usedStep WHERE id = @id", new { id, secret, usedStep }, transaction);
+            "UPDATE users SET totp_secret = @secret, totp_last_step = @usedStep WHERE id = @id", new { id, secret = Protect(secret), usedStep }, transaction);
         await connection.ExecuteAsync("DELETE FROM recovery_codes WHERE user_id = @id", new { id }, transaction);
         foreach (string code in recoveryCodes)
             await connection.ExecuteAsync(
@@ -181,4 +234,11 @@ public sealed class UserStore(PanelDatabase database)
     // BEGIN IMMEDIATE takes the write lock up front, so a check-then-insert cannot race another writer.
     private static Task<SqliteTransaction> BeginWriteAsync(SqliteConnection connection) =>
         Task.FromResult(connection.BeginTransaction(deferred: false));
+}
+
+/// <summary>Failed sign-ins of one user from one address since the last success or lockout.</summary>
+public sealed record SignInFailures
+{
+    public int Failed { get; init; }
+    public long? LockedUntil { get; init; }
 }

@@ -16,21 +16,18 @@ public sealed class SshPveShellTests
     };
 
     [Fact]
-    public async Task First_contact_reports_the_host_key_fingerprint_ssh_keygen_shows_and_a_pinned_reconnect_is_accepted()
+    public async Task The_host_key_is_read_without_authenticating_an_unpinned_connect_is_refused_and_a_pinned_one_accepted()
     {
         using var lab = SshdLab.Start();
 
-        string seen;
-        await using (var first = await SshPveShell.ConnectAsync(Settings(lab, pin: null)))
-        {
-            seen = first.HostKeyFingerprint;
-            Assert.True(first.HostKeyWasNew);
-        }
-        await using var again = await SshPveShell.ConnectAsync(Settings(lab, pin: seen));
+        var seen = await SshHostKeyProbe.ReadAsync(lab.Address, 22, TimeSpan.FromSeconds(30));
+        var unpinned = await Assert.ThrowsAsync<ArgumentException>(() => SshPveShell.ConnectAsync(Settings(lab, pin: null)));
+        await using var pinned = await SshPveShell.ConnectAsync(Settings(lab, pin: seen));
 
         Assert.Equal(lab.HostKeyFingerprint, seen);
-        Assert.False(again.HostKeyWasNew);
-        Assert.Equal(seen, again.HostKeyFingerprint);
+        Assert.Contains("has not been confirmed", unpinned.Message, StringComparison.Ordinal);
+        Assert.Equal(seen, pinned.HostKeyFingerprint);
+        Assert.DoesNotContain(lab.Log, line => line.Contains("host-key-probe", StringComparison.Ordinal));
     }
 
     [Fact]

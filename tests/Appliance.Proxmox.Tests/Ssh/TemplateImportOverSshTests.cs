@@ -24,7 +24,7 @@ public sealed class TemplateImportOverSshTests
             #!/bin/sh
             echo "qm $*" >> {{log}}
             for a in "$@"; do
-              case "$a" in *import-from=*) p=${a#*import-from=}; sha256sum "${p%%,*}" >> {{log}};; esac
+              case "$a" in *import-from=*) p=${a#*import-from=}; sha256sum "${p%%,*}" >> {{log}}; stat -c %a "$(dirname "${p%%,*}")" >> {{log}};; esac
             done
             """.Replace("\r", "", StringComparison.Ordinal));
         File.SetUnixFileMode(qm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -41,7 +41,7 @@ public sealed class TemplateImportOverSshTests
             OpenImage = () => new MemoryStream(image),
             DiskStorage = "local-lvm",
             SshScratchDirectory = lab.Directory,
-            Ssh = new SshHostSettings { Host = lab.Address, PrivateKey = lab.ClientPrivateKey },
+            Ssh = new SshHostSettings { Host = lab.Address, PrivateKey = lab.ClientPrivateKey, PinnedHostKey = lab.HostKeyFingerprint },
         };
 
         var result = await new TemplateImporter(client, new InstantDelayTimeProvider()).ImportAsync(request);
@@ -49,12 +49,15 @@ public sealed class TemplateImportOverSshTests
         Assert.True(result.Succeeded, result.Error);
         Assert.True(result.UsedSsh);
         Assert.Equal(lab.HostKeyFingerprint, result.SshHostKeyFingerprint);
-        Assert.True(result.SshHostKeyWasNew);
-        var copied = Path.Combine(lab.Directory, "appliance-1.4.0.qcow2");
         var lines = await File.ReadAllLinesAsync(log);
-        Assert.Equal($"qm set 9000 --scsi0 local-lvm:0,import-from={copied},discard=on,iothread=1 --boot order=scsi0", lines[0]);
+        // The copy went into a fresh directory made by mktemp -d (0700, random name) and is gone with it.
+        var match = System.Text.RegularExpressions.Regex.Match(lines[0],
+            $"^qm set 9000 --scsi0 local-lvm:0,import-from=({System.Text.RegularExpressions.Regex.Escape(lab.Directory)}/appliance-import\\.[A-Za-z0-9]{{10}})/appliance-1\\.4\\.0\\.qcow2,discard=on,iothread=1 --boot order=scsi0$");
+        Assert.True(match.Success, lines[0]);
+        var copied = match.Groups[1].Value + "/appliance-1.4.0.qcow2";
         Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData(image))}  {copied}", lines[1]);
-        Assert.False(File.Exists(copied));
+        Assert.Equal("700", lines[2]);
+        Assert.False(Directory.Exists(match.Groups[1].Value));
         Assert.True(pve.Vms.IsTemplate(9000));
     }
 }

@@ -11,8 +11,17 @@ public sealed class RecordingShell : IPveShell, IPveShellFactory
     private readonly List<string> _commands = [];
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
 
+    /// <summary>The private directory <c>mktemp -d</c> answers with.</summary>
+    public const string ScratchDirectory = "/var/tmp/appliance-import.Q7ab3Kx9Zp";
+
     /// <summary>Answers for commands starting with a key; others succeed with no output.</summary>
-    public Dictionary<string, SshCommandResult> Answers { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, SshCommandResult> Answers { get; } = new(StringComparer.Ordinal)
+    {
+        ["mktemp -d /var/tmp/appliance-import.XXXXXXXXXX"] = new SshCommandResult(0, ScratchDirectory + "\n", ""),
+    };
+
+    /// <summary>Hosts whose key was read without connecting.</summary>
+    public List<string> HostKeyReads { get; } = [];
 
     /// <summary>Thrown by <see cref="ConnectAsync"/> instead of connecting.</summary>
     public Exception? ConnectFailure { get; init; }
@@ -42,6 +51,15 @@ public sealed class RecordingShell : IPveShell, IPveShellFactory
             throw ConnectFailure;
         ConnectedWith = settings;
         return Task.FromResult<IPveShell>(this);
+    }
+
+    /// <inheritdoc />
+    public Task<string> ReadHostKeyAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (ConnectFailure is not null)
+            throw ConnectFailure;
+        HostKeyReads.Add($"{host}:{port}");
+        return Task.FromResult(HostKeyFingerprint);
     }
 
     /// <inheritdoc />

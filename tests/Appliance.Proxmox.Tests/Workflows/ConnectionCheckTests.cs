@@ -8,12 +8,14 @@ namespace Appliance.Proxmox.Tests.Workflows;
 /// <summary>The settings page's connect check against the schema-generated node over real TLS.</summary>
 public sealed class ConnectionCheckTests
 {
-    private static ConnectionCheckRequest Request(FakePveServer pve, string? fingerprint = null, string secret = FakePveServer.Secret) => new()
+    private static ConnectionCheckRequest Request(FakePveServer pve, string? fingerprint = "", string secret = FakePveServer.Secret) => new()
     {
         BaseUrl = pve.BaseUrl,
         TokenId = FakePveServer.TokenId,
         Secret = secret,
-        Fingerprint = fingerprint,
+        // "" stands for the fingerprint the operator confirmed on screen (the one the node presents).
+        Fingerprint = fingerprint == "" ? pve.Fingerprint : fingerprint,
+        FingerprintConfirmedOnScreen = fingerprint == "",
         ImageStorage = "local",
         DiskStorage = "local-lvm",
         Bridges = ["vmbr0", "vmbr1"],
@@ -31,7 +33,7 @@ public sealed class ConnectionCheckTests
     }
 
     [Fact]
-    public async Task First_contact_trusts_the_presented_fingerprint_lists_nodes_and_names_missing_privileges_per_path()
+    public async Task The_confirmed_fingerprint_lists_nodes_and_names_missing_privileges_per_path()
     {
         await using var pve = await FakePveServer.StartAsync();
         // The fake answers every path with the same map: VM rights propagate from /vms, nothing else granted.
@@ -121,5 +123,51 @@ public sealed class ConnectionCheckTests
         Assert.Contains("could not reach Proxmox", unreachable.Error, StringComparison.Ordinal);
         Assert.Contains("is not an absolute https:// URL", invalid.Error, StringComparison.Ordinal);
         Assert.Contains("Secret is missing", invalid.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_fingerprint_only_the_certificate_is_read_and_no_token_is_sent()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        AnswerAsPve9(pve, new Dictionary<string, object>());
+
+        var result = await new ConnectionCheck(new InstantDelayTimeProvider()).RunAsync(Request(pve, fingerprint: null));
+
+        Assert.True(result.NeedsConfirmation);
+        Assert.False(result.Connected);
+        Assert.Null(result.Error);
+        Assert.Equal(pve.Fingerprint, result.FingerprintSeen);
+        Assert.Equal(pve.Certificate.Subject, result.Certificate!.Subject);
+        Assert.Empty(pve.Requests);
+    }
+
+    [Fact]
+    public async Task A_node_whose_certificates_cannot_be_read_still_connects_with_a_note()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        AnswerAsPve9(pve, new Dictionary<string, object> { ["/vms"] = new Dictionary<string, int> { ["VM.Audit"] = 1 } });
+        pve.Fail("GET", "/nodes/{node}/certificates/info", 403, "Permission check failed (/nodes/pve, Sys.Audit)");
+
+        var result = await new ConnectionCheck(new InstantDelayTimeProvider()).RunAsync(Request(pve));
+
+        Assert.True(result.Connected, result.Error);
+        Assert.Null(result.ClusterCaPem);
+        Assert.Contains("cluster CA could not be read", Assert.Single(result.Notes), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[{\"filename\": [1, 2]}]")]
+    [InlineData("{\"filename\": \"pve-root-ca.pem\"}")]
+    [InlineData("\"text\"")]
+    public void An_answer_of_the_wrong_shape_is_described_without_dotnet_type_names(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+
+        var error = Assert.Throws<Appliance.Proxmox.Errors.ProxmoxException>(() =>
+            ProxmoxClient.Read<IReadOnlyList<Appliance.Proxmox.Models.CertificateInfo>>(document.RootElement, "GET /nodes/pve/certificates/info"));
+
+        Assert.DoesNotMatch(@"`\d|List|IReadOnly|System\.|CertificateInfo|String", error.Message);
+        Assert.DoesNotMatch(@"`\d|List|IReadOnly|System\.|CertificateInfo|String", error.Error.Reason);
+        Assert.Contains("GET /nodes/pve/certificates/info", error.Message, StringComparison.Ordinal);
     }
 }

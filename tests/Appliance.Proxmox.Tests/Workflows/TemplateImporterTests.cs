@@ -12,18 +12,20 @@ public sealed class TemplateImporterTests
 {
     private static readonly byte[] Image = RandomNumberGenerator.GetBytes(300 * 1024);
 
-    private static TemplateImportRequest Request(SshHostSettings? ssh = null) => new()
+    private const string ShellKey = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+
+    private static TemplateImportRequest Request(SshHostSettings? ssh = null, string fileName = "appliance-1.4.0.qcow2") => new()
     {
         Node = "pve",
         VmId = 9000,
-        ImageFileName = "appliance-1.4.0.qcow2",
+        ImageFileName = fileName,
         OpenImage = () => new MemoryStream(Image),
         ImportStorage = "local",
         DiskStorage = "local-lvm",
         Ssh = ssh,
     };
 
-    private static SshHostSettings Ssh(string? pin = null) => new()
+    private static SshHostSettings Ssh(string? pin = ShellKey) => new()
     {
         Host = "pve.lan",
         PrivateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
@@ -75,11 +77,13 @@ public sealed class TemplateImporterTests
         Assert.True(result.UsedSsh);
         Assert.Contains("8.2.7", result.SshReason, StringComparison.Ordinal);
         Assert.Contains("8.4", result.SshReason, StringComparison.Ordinal);
-        Assert.True(result.SshHostKeyWasNew);
         Assert.Equal(shell.HostKeyFingerprint, result.SshHostKeyFingerprint);
-        Assert.Equal(Image, shell.Files["/var/tmp/appliance-1.4.0.qcow2"]);
+        const string copy = RecordingShell.ScratchDirectory + "/appliance-1.4.0.qcow2";
+        Assert.Equal(Image, shell.Files[copy]);
         Assert.Equal(
-            ["qm set 9000 --scsi0 local-lvm:0,import-from=/var/tmp/appliance-1.4.0.qcow2,discard=on,iothread=1 --boot order=scsi0", "rm -f -- /var/tmp/appliance-1.4.0.qcow2"],
+            ["mktemp -d /var/tmp/appliance-import.XXXXXXXXXX",
+             $"qm set 9000 --scsi0 local-lvm:0,import-from={copy},discard=on,iothread=1 --boot order=scsi0",
+             $"rm -rf -- {RecordingShell.ScratchDirectory}"],
             shell.Commands);
         Assert.DoesNotContain(pve.Requests, r => r.Template == "/nodes/{node}/storage/{storage}/upload");
         Assert.Null(pve.Last("POST", "/nodes/{node}/qemu")["scsi0"]);
@@ -127,7 +131,7 @@ public sealed class TemplateImporterTests
         using var client = Support.Pve.Client(pve);
         var shell = new RecordingShell { ConnectFailure = new SshHostKeyMismatchException("pve.lan:22", "SHA256:old", "SHA256:new") };
 
-        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh("SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s")));
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh(ShellKey)));
 
         Assert.Equal("ssh-connect", result.FailedStep);
         Assert.Contains("host key of pve.lan:22 changed", result.Error, StringComparison.Ordinal);
@@ -150,5 +154,61 @@ public sealed class TemplateImporterTests
         Assert.Contains("exit 255", result.Error, StringComparison.Ordinal);
         Assert.Contains("storage 'local-lvm' does not exist", result.Error, StringComparison.Ordinal);
         Assert.False(pve.Vms.IsTemplate(9000));
+    }
+
+    [Fact]
+    public async Task Without_a_pinned_host_key_the_key_is_read_and_shown_and_nothing_is_sent_run_or_created()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.2.7");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh(pin: null)));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(shell.HostKeyFingerprint, result.SshHostKeyToConfirm);
+        Assert.Contains(shell.HostKeyFingerprint, result.Error, StringComparison.Ordinal);
+        Assert.Equal(["pve.lan:22"], shell.HostKeyReads);
+        Assert.Null(shell.ConnectedWith);
+        Assert.Empty(shell.Commands);
+        Assert.Empty(shell.Files);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    [Theory]
+    [InlineData("appliance,cache=unsafe.qcow2")]
+    [InlineData("a b.qcow2")]
+    [InlineData("../appliance.qcow2")]
+    [InlineData(".hidden.qcow2")]
+    [InlineData("appliance=1.qcow2")]
+    [InlineData("appliance.img")]
+    public async Task An_image_file_name_outside_the_allowed_characters_is_refused_before_any_call(string fileName)
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.2.7");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh(), fileName));
+
+        Assert.Equal("image", result.FailedStep);
+        Assert.Contains($"'{fileName}'", result.Error, StringComparison.Ordinal);
+        Assert.Empty(pve.Requests);
+        Assert.Empty(shell.Commands);
+    }
+
+    [Fact]
+    public async Task A_failed_ssh_import_removes_the_private_directory_with_the_copy()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "8.2.7");
+        using var client = Support.Pve.Client(pve);
+        var shell = new RecordingShell();
+        shell.Answers["qm set"] = new SshCommandResult(255, "", "import failed\n");
+
+        await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()));
+
+        Assert.Equal($"rm -rf -- {RecordingShell.ScratchDirectory}", shell.Commands[^1]);
     }
 }

@@ -9,6 +9,7 @@ using Appliance.Web.Tests.Http;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Radzen;
@@ -41,7 +42,10 @@ public sealed class PanelComponentContext : BunitContext
         Services.AddSingleton<SettingsStore>();
         Services.AddSingleton<IPasswordHasher<PanelUser>, PasswordHasher<PanelUser>>();
         Services.AddSingleton<TotpCodes>();
+        Services.AddSingleton<CredentialChecker>();
         Services.AddSingleton<TwoFactorSetup>();
+        Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        Services.AddOptions<Appliance.Web.Auth.LockoutOptions>();
         Services.AddScoped<CurrentActor>();
         Services.AddScoped<UserAdministration>();
         Services.AddScoped<SettingsEditor>();

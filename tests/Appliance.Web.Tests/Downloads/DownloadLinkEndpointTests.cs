@@ -103,4 +103,18 @@ public sealed class DownloadLinkEndpointTests : IDisposable
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
     }
+
+    [Fact]
+    public async Task Upper_case_link_paths_count_against_the_same_limit()
+    {
+        _panel.Settings["Downloads:RequestsPerMinute"] = "2";
+        string token = await IssueLinkAsync();
+        using var anonymous = _panel.NewClient();
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (string path in new[] { "/d/" + token, "/D/" + token, "/D/" + token, "/d/" + token })
+            statuses.Add((await anonymous.GetAsync(path)).StatusCode);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+    }
 }

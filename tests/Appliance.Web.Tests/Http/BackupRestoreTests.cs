@@ -25,7 +25,7 @@ public sealed class BackupRestoreTests : IDisposable
         return await response.Content.ReadAsByteArrayAsync();
     }
 
-    private static async Task<HttpResponseMessage> UploadAsync(PanelClient client, string path, string tokenPage, byte[] file)
+    private static async Task<HttpResponseMessage> UploadAsync(PanelClient client, string path, string tokenPage, byte[] file, bool confirmed = true)
     {
         string token = await client.ReadTokenAsync(tokenPage);
         using var form = new MultipartFormDataContent
@@ -33,7 +33,59 @@ public sealed class BackupRestoreTests : IDisposable
             { new StringContent(token), "__RequestVerificationToken" },
             { new ByteArrayContent(file), "file", "panel-backup.db" },
         };
+        if (confirmed)
+            form.Add(new StringContent("replace-all-data"), "confirm");
         return await client.Http.PostAsync(path, form);
+    }
+
+    // The backup with extra SQL run on it, as someone handing over a doctored file would.
+    private async Task<byte[]> DoctoredBackupAsync(PanelClient admin, string sql)
+    {
+        string path = Path.Combine(_old.DataDirectory, "doctored.db");
+        await File.WriteAllBytesAsync(path, await DownloadBackupAsync(admin));
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync();
+        }
+        return await File.ReadAllBytesAsync(path);
+    }
+
+    [Theory]
+    [InlineData("trigger", "CREATE TRIGGER promote AFTER INSERT ON audit_log BEGIN UPDATE users SET role = 'admin'; END;", "trigger 'promote'")]
+    [InlineData("view", "CREATE VIEW everyone AS SELECT user_name, password_hash FROM users;", "view 'everyone'")]
+    [InlineData("table", "CREATE TABLE stash (data BLOB);", "table 'stash'")]
+    [InlineData("changed table", "DROP TABLE settings; CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL DEFAULT 'x');", "table 'settings' is defined differently")]
+    public async Task A_backup_with_schema_objects_the_panel_does_not_make_is_refused(string kind, string sql, string named)
+    {
+        using var admin = await _old.SetUpAsync();
+        byte[] doctored = await DoctoredBackupAsync(admin, sql);
+
+        using var visitor = _fresh.NewClient();
+        var response = await UploadAsync(visitor, "/setup/restore", "/setup", doctored);
+
+        PanelFixtures.AssertRedirect(response, "/setup?restore=refused");
+        Assert.Contains(named, Uri.UnescapeDataString(response.Headers.Location!.OriginalString), StringComparison.Ordinal);
+        Assert.False(await _fresh.Services.GetRequiredService<UserStore>().AnyAdminAsync(), kind + " restored anyway");
+    }
+
+    [Fact]
+    public async Task Restore_over_a_running_panel_without_the_confirmation_changes_nothing()
+    {
+        using var admin = await _old.SetUpAsync();
+        var settings = _old.Services.GetRequiredService<SettingsStore>();
+        await settings.SetAsync(PanelSettings.PanelNameKey, "before");
+        byte[] backup = await DownloadBackupAsync(admin);
+        await settings.SetAsync(PanelSettings.PanelNameKey, "after");
+
+        var response = await UploadAsync(admin, "/admin/database/restore", "/settings", backup, confirmed: false);
+
+        PanelFixtures.AssertRedirect(response, "/settings?restore=unconfirmed");
+        Assert.Equal("after", await settings.GetAsync(PanelSettings.PanelNameKey));
+        Assert.Contains("tick the box", await admin.HtmlAsync(response.Headers.Location!.OriginalString), StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"restore-confirm\"", await admin.HtmlAsync("/settings"), StringComparison.Ordinal);
     }
 
     [Fact]

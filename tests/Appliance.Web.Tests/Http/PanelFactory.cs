@@ -42,7 +42,11 @@ public class PanelFactory : WebApplicationFactory<Program>
         builder.UseSetting("Panel:DataDirectory", DataDirectory);
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, ConnectionAddressFilter>();
+        });
     }
 
     protected override void Dispose(bool disposing)

@@ -150,4 +150,22 @@ public sealed class SetupAndSignInTests : IDisposable
         Assert.Contains("<html lang=\"zh-Hant\"", html, StringComparison.Ordinal);
         Assert.Contains("使用者名稱", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Wrong_passwords_from_one_address_do_not_lock_the_admin_out_from_another()
+    {
+        (await _panel.SetUpAsync()).Dispose();
+        using var outsider = _panel.NewClient();
+        outsider.Http.DefaultRequestHeaders.Add(ConnectionAddressFilter.HeaderName, "198.51.100.9");
+        for (int i = 0; i < 5; i++)
+            await outsider.SignInAsync(PanelClient.AdminName, "guess " + i);
+        using var admin = _panel.NewClient();
+        admin.Http.DefaultRequestHeaders.Add(ConnectionAddressFilter.HeaderName, "203.0.113.1");
+
+        var fromOutsider = await outsider.SignInAsync();
+        var fromAdmin = await admin.SignInAsync();
+
+        Assert.Contains("this account is locked until", await fromOutsider.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        PanelFixtures.AssertRedirect(fromAdmin, "/");
+    }
 }

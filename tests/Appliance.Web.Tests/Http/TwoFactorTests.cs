@@ -86,4 +86,69 @@ public sealed class TwoFactorTests : IDisposable
         using var client = _panel.NewClient();
         PanelFixtures.AssertRedirect(await client.GetAsync("/login/code"), "/login");
     }
+
+    private async Task<string?> StoredSecretAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_panel.DataDirectory, "panel.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT totp_secret FROM users WHERE user_name = 'admin'";
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    [Fact]
+    public async Task The_secret_is_stored_protected_and_codes_from_it_still_sign_in()
+    {
+        await EnableTotpForAdminAsync();
+
+        string? stored = await StoredSecretAsync();
+
+        Assert.NotNull(stored);
+        Assert.StartsWith(UserStore.ProtectedPrefix, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(_secret, stored, StringComparison.Ordinal);
+        using var client = _panel.NewClient();
+        await client.SignInAsync();
+        PanelFixtures.AssertRedirect(await client.SendCodeAsync(CodeNow()), "/");
+    }
+
+    [Fact]
+    public async Task A_secret_stored_unprotected_by_an_older_panel_is_protected_and_keeps_working()
+    {
+        await EnableTotpForAdminAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_panel.DataDirectory, "panel.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE users SET totp_secret = $secret";
+            command.Parameters.AddWithValue("$secret", _secret);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        int changed = await _panel.Services.GetRequiredService<UserStore>().ProtectStoredTotpSecretsAsync();
+
+        Assert.Equal(1, changed);
+        Assert.StartsWith(UserStore.ProtectedPrefix, await StoredSecretAsync(), StringComparison.Ordinal);
+        using var client = _panel.NewClient();
+        await client.SignInAsync();
+        PanelFixtures.AssertRedirect(await client.SendCodeAsync(CodeNow()), "/");
+    }
+
+    [Fact]
+    public async Task Turning_totp_off_needs_the_password_again()
+    {
+        await EnableTotpForAdminAsync();
+        var users = _panel.Services.GetRequiredService<UserStore>();
+        var setup = _panel.Services.GetRequiredService<TwoFactorSetup>();
+        long id = (await users.FindByNameAsync(PanelClient.AdminName))!.Id;
+        var actor = new Appliance.Web.Audit.AuditActor(PanelClient.AdminName, "203.0.113.1");
+
+        bool withWrong = await setup.DisableAsync(id, "not the password", actor);
+        bool stillOn = (await users.FindByIdAsync(id))!.TotpEnabled;
+        bool withRight = await setup.DisableAsync(id, PanelClient.AdminPassword, actor);
+
+        Assert.False(withWrong);
+        Assert.True(stillOn, "a wrong password turned TOTP off");
+        Assert.True(withRight);
+        Assert.False((await users.FindByIdAsync(id))!.TotpEnabled);
+    }
 }

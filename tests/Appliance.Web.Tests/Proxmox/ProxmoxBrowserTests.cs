@@ -38,7 +38,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
     {
         var page = await SignedInPageAsync();
 
-        // Connect: first contact shows the certificate seen and the privilege the token lacks; saving needs the admin's confirmation.
+        // Connect: first contact shows the certificate seen (no token sent); once the admin confirms it, the privileges the token lacks.
         await page.GotoAsync(_panel.Url("/proxmox"));
         await Expect(page.GetByTestId("check-connection")).ToBeEnabledAsync();
         await page.FillAsync("#pve-url", _pve.BaseUrl.ToString());
@@ -46,15 +46,17 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.FillAsync("#pve-secret", FakePveServer.Secret);
         await page.GetByTestId("check-connection").ClickAsync();
         await Expect(page.GetByTestId("fingerprint-seen")).ToHaveTextAsync(_pve.Fingerprint);
+        await Expect(page.GetByTestId("presented-certificate")).ToBeVisibleAsync();
+        Assert.Empty(_pve.Requests);
+        await Screenshots.SaveAsync(page, "proxmox-01-connect-certificate");
+        await page.GetByTestId("confirm-certificate").ClickAsync();
         var missing = page.GetByTestId("missing-privilege");
         // One bridge per NIC of the appliance: the token may attach to neither.
         await Expect(missing).ToHaveCountAsync(2);
         await Expect(missing.Nth(0)).ToContainTextAsync("/sdn/zones/localnetwork/vmbr0");
         await Expect(missing.Nth(1)).ToContainTextAsync("/sdn/zones/localnetwork/vmbr1");
         await Expect(missing.Nth(1)).ToContainTextAsync("SDN.Use");
-        await Expect(page.GetByTestId("save-connection")).ToBeDisabledAsync();
         await Screenshots.SaveAsync(page, "proxmox-01-connect-check");
-        await page.GetByTestId("confirm-fingerprint").CheckAsync();
         await page.GetByTestId("save-connection").ClickAsync();
         await Expect(page.GetByTestId("banner")).ToContainTextAsync("the certificate is pinned");
         await Expect(page.GetByTestId("stored-site")).ToContainTextAsync(_pve.Fingerprint);
@@ -104,7 +106,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
 
         var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: "proxmox."));
         Assert.Equal(
-            [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked],
+            [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked, ProxmoxAuditActions.ConnectionChecked],
             audit.Select(a => a.Action));
         Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
     }
@@ -212,7 +214,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
     {
         var admin = new PanelOperator(new AuditActor("admin", "127.0.0.1"), true);
         var connector = _panel.Services.GetRequiredService<ProxmoxConnector>();
-        var request = new Appliance.Proxmox.Workflows.Connect.ConnectionCheckRequest { BaseUrl = _pve.BaseUrl, TokenId = FakePveServer.TokenId, Secret = FakePveServer.Secret };
+        var request = new Appliance.Proxmox.Workflows.Connect.ConnectionCheckRequest { BaseUrl = _pve.BaseUrl, TokenId = FakePveServer.TokenId, Secret = FakePveServer.Secret, Fingerprint = _pve.Fingerprint, FingerprintConfirmedOnScreen = true };
         var result = await connector.CheckAsync(admin, request);
         Assert.True(result.Connected, result.Error);
         await connector.SaveAsync(admin, request, result);

@@ -32,7 +32,7 @@ public sealed class ProxmoxPagesHttpTests : IAsyncLifetime, IDisposable
     {
         var admin = new PanelOperator(new AuditActor("admin", null), true);
         var connector = _panel.Services.GetRequiredService<ProxmoxConnector>();
-        var request = new Appliance.Proxmox.Workflows.Connect.ConnectionCheckRequest { BaseUrl = _pve.BaseUrl, TokenId = FakePveServer.TokenId, Secret = FakePveServer.Secret };
+        var request = new Appliance.Proxmox.Workflows.Connect.ConnectionCheckRequest { BaseUrl = _pve.BaseUrl, TokenId = FakePveServer.TokenId, Secret = FakePveServer.Secret, Fingerprint = _pve.Fingerprint, FingerprintConfirmedOnScreen = true };
         await connector.SaveAsync(admin, request, await connector.CheckAsync(admin, request));
         await _panel.Services.GetRequiredService<ApplianceVmService>().ChooseAsync(admin, PveScenario.Node, PveScenario.ApplianceVmId, "vmbr1");
     }

@@ -36,13 +36,15 @@ public sealed class ProxmoxServiceTests
     {
         await using var harness = await ProxmoxServicesHarness.StartAsync();
         PveScenario.Cluster(harness.Pve, "SDN.Use", "VM.GuestAgent.FileRead");
-        var request = harness.ConnectRequest();
+        var shown = await harness.Connector.CheckAsync(ProxmoxServicesHarness.Admin, harness.ConnectRequest());
+        var request = harness.ConnectRequest(shown.FingerprintSeen) with { FingerprintConfirmedOnScreen = true };
 
         var result = await harness.Connector.CheckAsync(ProxmoxServicesHarness.Admin, request);
         await harness.Connector.SaveAsync(ProxmoxServicesHarness.Admin, request, result);
         var site = await harness.Sites.ReadAsync();
         var nodes = await harness.Connector.ReadNodesAsync();
 
+        Assert.True(shown.NeedsConfirmation);
         Assert.True(result.TrustedOnFirstContact);
         Assert.Equal(harness.Pve.Fingerprint, result.FingerprintSeen);
         Assert.Contains(result.MissingPrivileges, m => m.Privilege == "SDN.Use" && m.Path == "/sdn/zones/localnetwork/vmbr1");
@@ -205,7 +207,7 @@ public sealed class ProxmoxServiceTests
     }
 
     [Fact]
-    public async Task Template_import_over_ssh_says_why_and_the_host_key_seen_is_pinned_with_the_key_kept_protected()
+    public async Task Template_import_over_ssh_shows_the_host_key_first_and_once_it_is_pinned_runs_with_the_key_kept_protected()
     {
         await using var harness = await ProxmoxServicesHarness.StartAsync();
         PveScenario.Cluster(harness.Pve);
@@ -217,20 +219,24 @@ public sealed class ProxmoxServiceTests
         await File.WriteAllBytesAsync(image, new byte[5000]);
         try
         {
-            var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
+            var choices = new TemplateImportChoices
             {
                 Node = "pve", VmId = 9100, Name = "l2vpn-appliance-template", ImportStorage = "local", DiskStorage = "local-lvm", Bridge = "vmbr0", Ssh = ssh,
-            }, image, "appliance-1.0.qcow2", null);
-            await harness.Templates.PinSshAsync(ProxmoxServicesHarness.Admin, ssh, outcome.Result.SshHostKeyFingerprint!);
+            };
+            var shown = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, choices, image, "appliance-1.0.qcow2", null);
+            await harness.Templates.PinSshAsync(ProxmoxServicesHarness.Admin, ssh, shown.Result.SshHostKeyToConfirm!);
+            var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin,
+                choices with { Ssh = ssh with { PinnedHostKey = shown.Result.SshHostKeyToConfirm } }, image, "appliance-1.0.qcow2", null);
             var site = await harness.Sites.ReadAsync();
             var stored = await harness.Templates.StoredSshAsync();
 
+            Assert.Equal(harness.Shell.HostKeyFingerprint, shown.Result.SshHostKeyToConfirm);
+            Assert.False(shown.NeedsSsh);
             Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
             Assert.False(outcome.NeedsSsh);
             Assert.True(outcome.Result.UsedSsh);
             Assert.Contains("'import' content type", outcome.Result.SshReason, StringComparison.Ordinal);
-            Assert.True(outcome.Result.SshHostKeyWasNew);
-            Assert.Equal(5000, harness.Shell.Files["/var/tmp/appliance-1.0.qcow2"].Length);
+            Assert.Equal(5000, harness.Shell.Files[Appliance.Proxmox.Tests.Support.RecordingShell.ScratchDirectory + "/appliance-1.0.qcow2"].Length);
             Assert.Equal((harness.Shell.HostKeyFingerprint, true), (site!.SshHostKey, site.HasSshKey));
             Assert.Equal((harness.Shell.HostKeyFingerprint, Key), (stored!.PinnedHostKey, stored.PrivateKey));
             var everything = await EverythingStoredAsync(harness);

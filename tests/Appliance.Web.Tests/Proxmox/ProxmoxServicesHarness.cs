@@ -74,7 +74,7 @@ public sealed class ProxmoxServicesHarness : IAsyncDisposable
     /// <summary>Checks and saves the connection, and chooses the appliance VM.</summary>
     public async Task ConnectAsync(bool chooseVm = true)
     {
-        var request = ConnectRequest();
+        var request = ConnectRequest(Pve.Fingerprint) with { FingerprintConfirmedOnScreen = true };
         var result = await Connector.CheckAsync(Admin, request);
         Assert.True(result.Connected, result.Error);
         await Connector.SaveAsync(Admin, request, result);

@@ -20,8 +20,14 @@ public sealed record ConnectionCheckRequest
     /// <summary>Token secret.</summary>
     public required string Secret { get; init; }
 
-    /// <summary>The certificate fingerprint to expect; null trusts the one presented on this first contact.</summary>
+    /// <summary>
+    /// The certificate fingerprint to expect: pasted by the operator, or the one a previous check showed and the operator
+    /// confirmed. Null: the check only reads the presented certificate for the operator to confirm, and sends no token.
+    /// </summary>
     public string? Fingerprint { get; init; }
+
+    /// <summary>True when <see cref="Fingerprint"/> is one the operator confirmed on screen rather than pasted (for the audit).</summary>
+    public bool FingerprintConfirmedOnScreen { get; init; }
 
     /// <summary>Node to check node privileges on; null: the first online node.</summary>
     public string? Node { get; init; }
@@ -48,8 +54,20 @@ public sealed record ConnectionCheckResult
     /// <summary>SHA-256 fingerprint of the certificate the node presented (null when it could not be reached).</summary>
     public string? FingerprintSeen { get; init; }
 
-    /// <summary>True when no fingerprint was given and <see cref="FingerprintSeen"/> was trusted on this first contact: show it for the operator to compare with Node → System → Certificates.</summary>
+    /// <summary>True when the pinned fingerprint is one the operator confirmed on screen (not pasted).</summary>
     public bool TrustedOnFirstContact { get; init; }
+
+    /// <summary>
+    /// True when no fingerprint was given: the node was only asked for its certificate (<see cref="Certificate"/>), no token
+    /// was sent, and the operator must confirm the certificate before the check goes on.
+    /// </summary>
+    public bool NeedsConfirmation { get; init; }
+
+    /// <summary>The certificate the node presented, to compare with Node → System → Certificates.</summary>
+    public PresentedCertificate? Certificate { get; init; }
+
+    /// <summary>What the check could not read but did not need (e.g. the cluster CA), each with what it means.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>PVE version.</summary>
     public PveVersion? Version { get; init; }
@@ -77,9 +95,9 @@ public sealed record ConnectionCheckResult
 }
 
 /// <summary>
-/// Connects with what the operator typed: reads the presented certificate first (nothing sent), trusts it on first
-/// contact or compares it with the given fingerprint (the token is never sent to a node that fails), then lists the
-/// nodes and reports which of the panel's privileges the token lacks on which path.
+/// Connects with what the operator typed: reads the presented certificate first (nothing sent); without a fingerprint it
+/// stops there for the operator to confirm the certificate; with one it compares (the token is never sent to a node that
+/// fails), then lists the nodes and reports which of the panel's privileges the token lacks on which path.
 /// </summary>
 public sealed class ConnectionCheck(TimeProvider time)
 {
@@ -101,8 +119,11 @@ public sealed class ConnectionCheck(TimeProvider time)
             return new ConnectionCheckResult { Error = $"could not reach Proxmox at {request.BaseUrl.Authority} over TLS ({e.Message}); check the address and port (8006) and that the panel can reach the node" };
         }
 
-        var firstContact = request.Fingerprint is null;
-        if (!firstContact && !CertificateFingerprint.AreEqual(request.Fingerprint, presented.Fingerprint))
+        // The token goes only to a node whose certificate the operator vouched for: pasted, or shown and confirmed.
+        if (request.Fingerprint is null)
+            return new ConnectionCheckResult { FingerprintSeen = presented.Fingerprint, Certificate = presented, NeedsConfirmation = true };
+        var firstContact = request.FingerprintConfirmedOnScreen;
+        if (!CertificateFingerprint.AreEqual(request.Fingerprint, presented.Fingerprint))
         {
             return new ConnectionCheckResult
             {
@@ -126,10 +147,24 @@ public sealed class ConnectionCheck(TimeProvider time)
 
             var needed = AppliancePrivileges.ForPath(node, request.VmPath, request.ImageStorage, request.DiskStorage, request.Bridges, version.Major);
             var privileges = await client.CheckPrivilegesAsync(needed, cancellationToken).ConfigureAwait(false);
-            var certificates = await client.GetCertificatesAsync(node, cancellationToken).ConfigureAwait(false);
+            // The cluster CA only spares a confirmation after the node certificate is renewed: without it the pin alone is trusted.
+            string? clusterCaPem = null;
+            var notes = new List<string>();
+            try
+            {
+                var certificates = await client.GetCertificatesAsync(node, cancellationToken).ConfigureAwait(false);
+                clusterCaPem = certificates.FirstOrDefault(c => c.IsClusterAuthority)?.Pem;
+            }
+            catch (ProxmoxException e)
+            {
+                notes.Add($"the cluster CA could not be read from node {node} ({e.Error.Reason}); only the confirmed fingerprint is trusted, " +
+                          "so when the node certificate is renewed the panel will ask to confirm the new one (grant Sys.Audit on /nodes/" + node + " to avoid that)");
+            }
             return new ConnectionCheckResult
             {
                 Connected = true,
+                Certificate = presented,
+                Notes = notes,
                 FingerprintSeen = presented.Fingerprint,
                 TrustedOnFirstContact = firstContact,
                 Version = version,
@@ -137,7 +172,7 @@ public sealed class ConnectionCheck(TimeProvider time)
                 CheckedNode = node,
                 MissingPrivileges = privileges.Missing,
                 PrivilegeAdvice = privileges.Describe(),
-                ClusterCaPem = certificates.FirstOrDefault(c => c.IsClusterAuthority)?.Pem,
+                ClusterCaPem = clusterCaPem,
             };
         }
         catch (ProxmoxException e)

@@ -15,7 +15,7 @@ public sealed record TemplateImportRequest
     /// <summary>Template name.</summary>
     public string Name { get; init; } = "l2vpn-appliance-template";
 
-    /// <summary>File name of the image, e.g. <c>appliance-1.4.0.qcow2</c> (letters, digits, <c>-._+=</c>).</summary>
+    /// <summary>File name of the image, e.g. <c>appliance-1.4.0.qcow2</c>: letters, digits and <c>._+-</c>, ending in <c>.qcow2</c> (checked: it goes into PVE property strings).</summary>
     public required string ImageFileName { get; init; }
 
     /// <summary>Opens the image for reading (called once, for whichever path is taken).</summary>
@@ -45,7 +45,7 @@ public sealed record TemplateImportRequest
     /// <summary>SSH access to the node, used only where the API cannot do the job (PVE &lt; 8.4, no import storage); null forbids it.</summary>
     public SshHostSettings? Ssh { get; init; }
 
-    /// <summary>Directory on the node for the copied image on the SSH path (removed after the import).</summary>
+    /// <summary>Directory on the node in which a fresh private (0700) directory is made for the copied image on the SSH path (removed after the import).</summary>
     public string SshScratchDirectory { get; init; } = "/var/tmp";
 
     /// <summary>Wait for the upload's copy task and the disk import.</summary>
@@ -75,6 +75,12 @@ public sealed record TemplateImportResult
 
     /// <summary>True when the SSH host key was accepted on first contact.</summary>
     public bool SshHostKeyWasNew { get; init; }
+
+    /// <summary>
+    /// The host key the node presented when no key was pinned: nothing was sent or run; the operator compares it with
+    /// <c>ssh-keygen -lf</c> on the node and, if it matches, runs the import again with it as the pin.
+    /// </summary>
+    public string? SshHostKeyToConfirm { get; init; }
 
     /// <summary>The step that failed.</summary>
     public string? FailedStep { get; init; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Appliance.Proxmox.Config;
 using Appliance.Proxmox.Models;
 using Appliance.Proxmox.Ssh;
@@ -12,9 +13,19 @@ namespace Appliance.Proxmox.Workflows.TemplateImport;
 /// <c>qm set --scsi0 …,import-from=/path</c> (host paths are root-only, so the API cannot), the rest still via the API;
 /// the result says that SSH was used and why.
 /// </summary>
-public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IPveShellFactory? shells = null)
+public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider time, IPveShellFactory? shells = null)
 {
     private readonly IPveShellFactory _shells = shells ?? new SshPveShellFactory();
+
+    // What TemplateImportRequest.ImageFileName promises: the name ends up inside PVE property strings
+    // (import-from=…, separated by commas) and a remote path, so no comma, '=', space, slash or leading dot.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}\.qcow2$")]
+    private static partial Regex ImageFileNamePattern();
+
+    /// <summary>Null when <paramref name="fileName"/> may name the image on the node; else why not.</summary>
+    public static string? CheckImageFileName(string fileName) => ImageFileNamePattern().IsMatch(fileName)
+        ? null
+        : $"the image file name '{fileName}' may hold only letters, digits and . _ + - (starting with a letter or digit) and must end in .qcow2; rename the file, e.g. appliance-1.4.0.qcow2";
 
     /// <summary>Runs the import; failures are results (cancellation aside).</summary>
     public async Task<TemplateImportResult> ImportAsync(TemplateImportRequest request, IProgress<WorkflowStep>? progress = null, CancellationToken cancellationToken = default)
@@ -23,8 +34,11 @@ public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IP
         int? vmId = request.VmId;
         string? sshReason = null;
         IPveShell? shell = null;
+        string? scratch = null;
         try
         {
+            if (CheckImageFileName(request.ImageFileName) is { } badName)
+                throw steps.Fail("image", badName);
             var node = request.Node;
             var version = await steps.RunAsync("version", "reading the Proxmox VE version", () => client.GetVersionAsync(cancellationToken), v => $"Proxmox VE {v.Version}").ConfigureAwait(false);
             sshReason = await WhyApiCannotImportAsync(request, version, cancellationToken).ConfigureAwait(false);
@@ -50,8 +64,21 @@ public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IP
             else
             {
                 steps.Report("ssh", StepState.Started, $"using SSH to {request.Ssh!.Host}: {sshReason}");
+                if (request.Ssh.PinnedHostKey is null)
+                {
+                    // First contact: read the key, send nothing else, and stop for the operator to confirm it.
+                    var key = await ReadHostKeyAsync(steps, request.Ssh, cancellationToken).ConfigureAwait(false);
+                    var ask = $"the SSH host key of {request.Ssh.Host}:{request.Ssh.Port} is {key}; nothing was sent or run. Compare it with " +
+                              "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node and confirm it to go on";
+                    steps.Report("ssh-connect", StepState.Failed, ask);
+                    return Result(vmId, sshReason, null) with
+                    {
+                        SshReason = sshReason, SshHostKeyFingerprint = key, SshHostKeyWasNew = true, SshHostKeyToConfirm = key, FailedStep = "ssh-connect", Error = ask,
+                    };
+                }
                 shell = await ConnectAsync(steps, request.Ssh, cancellationToken).ConfigureAwait(false);
-                var remote = $"{request.SshScratchDirectory.TrimEnd('/')}/{request.ImageFileName}";
+                scratch = await MakePrivateDirectoryAsync(steps, shell, request.SshScratchDirectory, cancellationToken).ConfigureAwait(false);
+                var remote = $"{scratch}/{request.ImageFileName}";
                 await SshStepAsync(steps, "ssh-copy", $"copying {request.ImageFileName} to {remote} over SFTP", "image copied", async () =>
                 {
                     await using var image = request.OpenImage();
@@ -62,7 +89,8 @@ public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IP
                 var import = ShellQuote.Command("qm", "set", id.ToString(CultureInfo.InvariantCulture),
                     "--scsi0", $"{request.DiskStorage}:0,import-from={remote},discard=on,iothread=1", "--boot", "order=scsi0");
                 await RunRemoteAsync(steps, shell, "ssh-import", $"importing the disk on the node (qm set {id} --scsi0 …import-from)", "disk imported", import, cancellationToken).ConfigureAwait(false);
-                await RunRemoteAsync(steps, shell, "ssh-cleanup", $"removing {remote}", "copy removed", ShellQuote.Command("rm", "-f", "--", remote), cancellationToken).ConfigureAwait(false);
+                await RunRemoteAsync(steps, shell, "ssh-cleanup", $"removing {scratch}", "copy removed", ShellQuote.Command("rm", "-rf", "--", scratch), cancellationToken).ConfigureAwait(false);
+                scratch = null;
             }
 
             await steps.RunTaskAsync("template", $"converting VM {id} to a template", $"template {id} ready",
@@ -80,7 +108,12 @@ public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IP
         finally
         {
             if (shell is not null)
+            {
+                // A failed import leaves no copy of the image behind on the node.
+                if (scratch is not null)
+                    await TryRemoveAsync(shell, scratch).ConfigureAwait(false);
                 await shell.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -122,6 +155,54 @@ public sealed class TemplateImporter(ProxmoxClient client, TimeProvider time, IP
                    $"(enable it with: pvesm set {request.ImportStorage} --content <its current content>,import)";
         }
         return null;
+    }
+
+    private async Task<string> ReadHostKeyAsync(StepRunner steps, SshHostSettings settings, CancellationToken cancellationToken)
+    {
+        steps.Report("ssh-connect", StepState.Started, $"reading the host key of {settings.Host}:{settings.Port}");
+        try
+        {
+            return await _shells.ReadHostKeyAsync(settings.Host, settings.Port, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw steps.Fail("ssh-connect", e.Message, e);
+        }
+    }
+
+    // mktemp -d makes a directory only its owner can enter, with a name nobody could have prepared in advance.
+    private static async Task<string> MakePrivateDirectoryAsync(StepRunner steps, IPveShell shell, string parent, CancellationToken cancellationToken)
+    {
+        var template = $"{parent.TrimEnd('/')}/appliance-import.XXXXXXXXXX";
+        steps.Report("ssh-scratch", StepState.Started, $"making a private directory in {parent} on the node");
+        SshCommandResult made;
+        try
+        {
+            made = await shell.RunAsync(ShellQuote.Command("mktemp", "-d", template), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Renci.SshNet.Common.SshException or IOException)
+        {
+            throw steps.Fail("ssh-scratch", $"making a private directory in {parent} on the node failed: {e.Message}", e);
+        }
+        var directory = made.Output.Trim();
+        var prefix = template[..^10];
+        if (!made.Succeeded || !directory.StartsWith(prefix, StringComparison.Ordinal) || directory.Length != template.Length
+            || !directory[prefix.Length..].All(char.IsAsciiLetterOrDigit))
+            throw steps.Fail("ssh-scratch", $"mktemp -d {template} failed on the node (exit {made.ExitStatus}): {LastLines(made.Error.Length > 0 ? made.Error : made.Output)}; check that {parent} exists and has space");
+        steps.Report("ssh-scratch", StepState.Succeeded, $"private directory {directory}");
+        return directory;
+    }
+
+    private static async Task TryRemoveAsync(IPveShell shell, string directory)
+    {
+        try
+        {
+            await shell.RunAsync(ShellQuote.Command("rm", "-rf", "--", directory), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Renci.SshNet.Common.SshException or IOException or InvalidOperationException)
+        {
+            // The directory is private to root and named at random; the failure the operator sees is the one that stopped the import.
+        }
     }
 
     private async Task<IPveShell> ConnectAsync(StepRunner steps, SshHostSettings settings, CancellationToken cancellationToken)

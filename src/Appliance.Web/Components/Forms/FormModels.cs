@@ -28,6 +28,13 @@ public sealed class SecondFactorForm
     public string Code { get; set; } = "";
 }
 
+/// <summary>The signed-in user's password, asked again before a change that weakens their sign-in.</summary>
+public sealed class PasswordConfirmationForm
+{
+    [Required(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.Required))]
+    public string Password { get; set; } = "";
+}
+
 /// <summary>The setup page's first admin (always role admin).</summary>
 public class FirstAdminForm
 {

@@ -25,6 +25,7 @@ public partial class SettingsPage
     {
         "refused" => RestoreProblemText,
         "no-file" => L["ProblemNoFile"].Value,
+        "unconfirmed" => L["ProblemRestoreUnconfirmed"].Value,
         _ => null,
     };
 

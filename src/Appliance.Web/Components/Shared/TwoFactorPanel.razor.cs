@@ -27,6 +27,8 @@ public partial class TwoFactorPanel
 
     private SecondFactorForm Input { get; set; } = new();
 
+    private PasswordConfirmationForm DisableInput { get; set; } = new();
+
     private string? Problem { get; set; }
 
     protected override Task OnInitializedAsync() => RefreshAsync();
@@ -66,7 +68,9 @@ public partial class TwoFactorPanel
     {
         if (await Current.UserIdAsync() is not { } id)
             return;
-        await Setup.DisableAsync(id, await Current.ActorAsync());
+        bool done = await Setup.DisableAsync(id, DisableInput.Password, await Current.ActorAsync());
+        DisableInput = new PasswordConfirmationForm();
+        Problem = done ? null : L["ProblemTotpOffPassword"].Value;
         await RefreshAsync();
     }
 }

@@ -28,8 +28,6 @@ public partial class ProxmoxPage
 
     private ConnectionCheckResult? Checked { get; set; }
 
-    private bool FingerprintConfirmed { get; set; }
-
     private bool IsAdmin { get; set; }
 
     private bool Busy { get; set; }
@@ -54,16 +52,35 @@ public partial class ProxmoxPage
         NodesProblem = nodes.Problem;
     }
 
-    private async Task CheckAsync()
+    private Task CheckAsync()
+    {
+        ConnectionCheckRequest request;
+        try
+        {
+            request = Input.ToRequest();
+        }
+        catch (UriFormatException e)
+        {
+            Problem = e.Message;
+            return Task.CompletedTask;
+        }
+        return RunCheckAsync(request);
+    }
+
+    // The operator vouches for the certificate shown: the same check again, now expecting exactly that fingerprint.
+    private Task ConfirmCertificateAsync() =>
+        CheckedRequest is { } request && Checked?.FingerprintSeen is { } seen
+            ? RunCheckAsync(request with { Fingerprint = seen, FingerprintConfirmedOnScreen = true })
+            : Task.CompletedTask;
+
+    private async Task RunCheckAsync(ConnectionCheckRequest request)
     {
         Busy = true;
         Problem = Notice = null;
         try
         {
-            var request = Input.ToRequest();
             Checked = await Connector.CheckAsync(await PanelOperator.OfAsync(Current), request);
             CheckedRequest = request;
-            FingerprintConfirmed = false;
         }
         catch (Exception e) when (e is UnauthorizedAccessException or UriFormatException)
         {

@@ -137,7 +137,8 @@ public partial class TemplatePage : IDisposable
         return (StagedPath, Path.GetFileName(Upload!.Name));
     }
 
-    private async Task PinAsync(string hostKey)
+    // The admin compared the key shown with the node's: pin it, then run the import again against exactly that key.
+    private async Task PinAndImportAsync(string hostKey)
     {
         if (LastSsh is null)
             return;
@@ -145,13 +146,14 @@ public partial class TemplatePage : IDisposable
         {
             await Importer.PinSshAsync(await PanelOperator.OfAsync(Current), LastSsh, hostKey);
             Ssh.PinnedHostKey = hostKey;
-            Notice = P["NoticeHostKeyPinned", hostKey];
-            Outcome = Outcome is null ? null : Outcome with { Result = Outcome.Result with { SshHostKeyWasNew = false } };
         }
         catch (Exception e) when (e is UnauthorizedAccessException or ArgumentException or ProxmoxSetupMissingException)
         {
             Problem = e.Message;
+            return;
         }
+        await RunAsync(LastSsh with { PinnedHostKey = hostKey });
+        Notice ??= P["NoticeHostKeyPinned", hostKey];
     }
 
     private void Refresh() => _ = InvokeAsync(StateHasChanged);
