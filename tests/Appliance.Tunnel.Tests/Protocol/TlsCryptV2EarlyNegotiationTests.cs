@@ -29,7 +29,7 @@ public class TlsCryptV2EarlyNegotiationTests
     public void Refused_client_is_counted_under_its_own_drop_reason()
     {
         Assert.Equal("client_refused", DropReasons.Key(DropReason.ClientRefused));
-        Assert.Equal((int)DropReason.ClientRefused + 1, DropReasons.Count);
+        Assert.InRange((int)DropReason.ClientRefused, 0, DropReasons.Count - 1);
     }
 
     [Fact]
