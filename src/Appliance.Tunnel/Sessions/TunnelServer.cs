@@ -361,18 +361,25 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             cookie = packet.PeerSessionId;
             next = plain.ToArray();
         }
-        var link = new UdpPeerLink(socket, from);
-        if (!TryReserveHandshake(link, StripPort(from), wire.Length, out var slot))
+        OpenAdmitted(new UdpPeerLink(socket, from), from, clientId, cookie, clientKey: null, next, replayId, wire.Length);
+    }
+
+    /// <summary>Opens the session of a client that proved it received our stateless answer: a handshake slot, the session
+    /// (wrapped under <paramref name="clientKey"/> for tls-crypt-v2, else the shared key), then the packet it sent.</summary>
+    private void OpenAdmitted(UdpPeerLink link, SocketAddress from, ulong clientId, ulong cookie, StaticKey? clientKey, byte[] next,
+        WrapReplayId replayId, int wireLength)
+    {
+        if (!TryReserveHandshake(link, StripPort(from), wireLength, out var slot))
             return;
         Span<byte> reset = stackalloc byte[ControlPacket.SizeOf(Opcode.ControlHardResetClientV2, 0, 0)];
         ControlPacket.TryWrite(reset, Opcode.ControlHardResetClientV2, 0, clientId, [], 0, 0, [], out _);
-        var session = Create(cookie, clientId, link, null, wrapCountersUsed: 1, slot);
+        var session = Create(cookie, clientId, link, clientKey, wrapCountersUsed: 1, slot);
         if (session is null || !_byClientId.TryAdd(clientId, session))
         {
             _halfOpen.Release(slot);
             if (session is not null)
                 Forget(session);
-            Unattributed.RecordDrop(DropReason.NoSession, wire.Length);
+            Unattributed.RecordDrop(DropReason.NoSession, wireLength);
             return;
         }
         session.OpenAfterCookie(reset, next, replayId);
@@ -409,23 +416,7 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
             }
         }
         using (clientKey)
-        {
-            var link = new UdpPeerLink(socket, from);
-            if (!TryReserveHandshake(link, StripPort(from), wire.Length, out var slot))
-                return;
-            Span<byte> reset = stackalloc byte[ControlPacket.SizeOf(Opcode.ControlHardResetClientV2, 0, 0)];
-            ControlPacket.TryWrite(reset, Opcode.ControlHardResetClientV2, 0, clientId, [], 0, 0, [], out _);
-            var session = Create(cookie, clientId, link, clientKey, wrapCountersUsed: 1, slot);
-            if (session is null || !_byClientId.TryAdd(clientId, session))
-            {
-                _halfOpen.Release(slot);
-                if (session is not null)
-                    Forget(session);
-                Unattributed.RecordDrop(DropReason.NoSession, wire.Length);
-                return;
-            }
-            session.OpenAfterCookie(reset, next, replayId);
-        }
+            OpenAdmitted(new UdpPeerLink(socket, from), from, clientId, cookie, clientKey, next, replayId, wire.Length);
     }
 
     // ---------------------------------------------------------------- packets in (TCP)
