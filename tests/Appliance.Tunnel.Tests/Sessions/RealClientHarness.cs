@@ -101,15 +101,8 @@ internal sealed class RealClientHarness : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> every 50 ms; fails with <paramref name="what"/> when it is still false after <paramref name="patience"/>.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan patience, string what = "the condition did not become true in time")
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan patience, string what = "the condition did not become true in time") =>
+        Eventually.TrueAsync(condition, patience, what);
 
     public async ValueTask DisposeAsync()
     {

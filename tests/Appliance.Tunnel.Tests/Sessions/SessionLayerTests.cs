@@ -163,27 +163,8 @@ public sealed class SessionLayerTests(TestPki pki) : IAsyncLifetime
         Assert.Equal("the client certificate expired", session.CloseReason);
     }
 
-    private static byte[] Frame(int size, byte source, byte destination)
-    {
-        var frame = new byte[size];
-        frame[5] = destination;
-        frame[6] = 0x02;
-        frame[11] = source;
-        if (size >= 14)
-        {
-            frame[12] = 0x88;
-            frame[13] = 0x64;
-        }
-        return frame;
-    }
+    private static byte[] Frame(int size, byte source, byte destination) => FrameBuilder.Numbered(size, source, destination, 0x8864);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string failure) =>
+        Eventually.TrueAsync(condition, TimeSpan.FromSeconds(20), failure);
 }

@@ -131,15 +131,8 @@ public sealed class TlsCryptV2RealClientTests(TestPki pki, ITestOutputHelper out
         output.WriteLine(Snapshot(log));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan patience)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan patience) =>
+        Eventually.TrueAsync(condition, patience, "condition not met in time");
 
     public void Dispose()
     {

@@ -11,6 +11,24 @@ internal static class FrameBuilder
     public static readonly MacAddress ClientA = MacAddress.Parse("02:00:00:00:0a:01");
     public static readonly MacAddress ClientB = MacAddress.Parse("02:00:00:00:0b:01");
 
+    /// <summary>
+    /// A frame of any <paramref name="size"/> (even shorter than a header) from 02:00:00:00:00:<paramref name="source"/> to
+    /// 00:00:00:00:00:<paramref name="destination"/>, with <paramref name="etherType"/> when the frame reaches it; zeros after.
+    /// </summary>
+    public static byte[] Numbered(int size, byte source, byte destination, ushort etherType)
+    {
+        var frame = new byte[size];
+        if (size > 5)
+            frame[5] = destination;
+        if (size > 6)
+            frame[6] = 0x02;
+        if (size > 11)
+            frame[11] = source;
+        if (size >= 14)
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), etherType);
+        return frame;
+    }
+
     /// <summary>A frame of exactly <paramref name="length"/> bytes (at least 14 + 4 per tag) filled with a pattern after the header.</summary>
     public static byte[] Ethernet(MacAddress destination, MacAddress source, ushort etherType, int length, params ushort[] vlanIds)
     {

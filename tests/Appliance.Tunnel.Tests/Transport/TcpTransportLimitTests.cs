@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Appliance.Tunnel.Tests.Support;
 using Appliance.Tunnel.Transport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -124,15 +125,8 @@ public sealed class TcpTransportLimitTests : IDisposable
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.TrueAsync(condition, TimeSpan.FromSeconds(10), "condition not met within 10 s");
 
     public void Dispose()
     {
