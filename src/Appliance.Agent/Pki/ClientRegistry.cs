@@ -1,3 +1,4 @@
+using Appliance.Contracts;
 using System.Runtime.Versioning;
 using System.Numerics;
 using System.Security.Cryptography;

@@ -20,6 +20,7 @@ public static class ValidationText
     public static string RetentionRange => Get(nameof(RetentionRange));
     public static string RoleUnknown => Get(nameof(RoleUnknown));
     public static string UntilBeforeFrom => Get(nameof(UntilBeforeFrom));
+    public static string ClientName => Get(nameof(ClientName));
 
     private static string Get(string name) => Resources.GetString("Validation" + name, CultureInfo.CurrentUICulture) ?? name;
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Appliance.Contracts;
 using Appliance.Web.Agents;
 using Appliance.Web.Clients;
+using Appliance.Web.Components.Forms;
 using Appliance.Web.Localization;
 using Microsoft.AspNetCore.Components;
 
@@ -11,7 +12,7 @@ namespace Appliance.Web.Components.Pages.Clients;
 public sealed class NewClientForm
 {
     [Required(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.Required))]
-    [RegularExpression(@"^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "1-64 letters, digits, '.', '-', '_'.")]
+    [ClientNameRule(ErrorMessageResourceType = typeof(ValidationText), ErrorMessageResourceName = nameof(ValidationText.ClientName))]
     public string Name { get; set; } = "";
 
     /// <summary>Days until the certificate expires; empty for the agent's default.</summary>

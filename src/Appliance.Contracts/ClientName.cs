@@ -1,4 +1,4 @@
-namespace Appliance.Agent.Pki;
+namespace Appliance.Contracts;
 
 /// <summary>The rule for client and server names: 1-64 characters of [A-Za-z0-9._-], so a name is a valid CN, file name and profile line without quoting.</summary>
 public static class ClientName
