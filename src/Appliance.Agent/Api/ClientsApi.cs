@@ -33,18 +33,30 @@ internal static class ClientsApi
         return app;
     }
 
-    public static ClientDto ToDto(ClientRecord record, TunnelHost tunnel, DateTimeOffset now)
+    public static ClientDto ToDto(ClientRecord record, TunnelHost tunnel, DateTimeOffset now) =>
+        ToDto(record, LiveSessionsBySerial(tunnel), now);
+
+    private static ClientDto ToDto(ClientRecord record, Dictionary<string, int> liveBySerial, DateTimeOffset now)
     {
         string status = record.IsRevoked ? "revoked" : record.ExpiresAt <= now ? "expired" : record.Disabled ? "disabled" : "active";
-        int live = 0;
-        if (!record.IsRevoked && tunnel.Server is { } server)
-        {
-            foreach (var session in server.Sessions)
-                if (session.IsEstablished && !session.IsClosing && session.CertificateSerial == record.SerialNumber)
-                    live++;
-        }
+        int live = record.IsRevoked ? 0 : liveBySerial.GetValueOrDefault(record.SerialNumber);
         return new ClientDto(record.Name, status, record.SerialNumber, record.CertificateFingerprint, record.CreatedAt, record.ExpiresAt,
             record.RevokedAt, record.Disabled, live, record.AllowConcurrent);
+    }
+
+    /// <summary>Established, not closing sessions per certificate serial: one pass over the sessions for a whole list.</summary>
+    private static Dictionary<string, int> LiveSessionsBySerial(TunnelHost tunnel)
+    {
+        var live = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (tunnel.Server is { } server)
+        {
+            foreach (var session in server.Sessions)
+            {
+                if (session.IsEstablished && !session.IsClosing && session.CertificateSerial is { } serial)
+                    live[serial] = live.GetValueOrDefault(serial) + 1;
+            }
+        }
+        return live;
     }
 
     private static List<ClientDto> List(ApplianceState state, TunnelHost tunnel, TimeProvider time)
@@ -60,9 +72,10 @@ internal static class ClientsApi
                 latest[record.Name] = record;
         }
         var now = time.GetUtcNow();
+        var liveBySerial = LiveSessionsBySerial(tunnel);
         var result = new List<ClientDto>(order.Count);
         foreach (string name in order)
-            result.Add(ToDto(latest[name], tunnel, now));
+            result.Add(ToDto(latest[name], liveBySerial, now));
         return result;
     }
 
