@@ -27,7 +27,7 @@ public sealed record AgentOptions
     /// <summary>How many ended sessions the agent keeps per client, with their last view and findings (1..100).</summary>
     public int EndedSessionsPerClient { get; init; } = 5;
 
-    /// <summary>Without systemd, how long a stopping agent waits for the next one to take its sessions over (0..60 s; 0
+    /// <summary>Without systemd, how long a stopping agent waits for the next one to take its sessions over (0..20 s, inside the host's 30 s stop timeout; 0
     /// turns the hand-over off: a stop then ends the sessions as before). Under systemd the fd store is used instead.</summary>
     public int HandoverWaitSeconds { get; init; } = 5;
 
@@ -108,10 +108,10 @@ public sealed record AgentOptions
                 case "--handover-wait":
                     if (Value() is { } wait)
                     {
-                        if (int.TryParse(wait, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds is >= 0 and <= 60)
+                        if (int.TryParse(wait, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds is >= 0 and <= 20)
                             options = options with { HandoverWaitSeconds = seconds };
                         else
-                            errors.Add($"--handover-wait '{wait}' is not a number of seconds from 0 to 60");
+                            errors.Add($"--handover-wait '{wait}' is not a number of seconds from 0 to 20");
                     }
                     break;
                 case "--all-layer2":
