@@ -27,6 +27,10 @@ public sealed record AgentOptions
     /// <summary>How many ended sessions the agent keeps per client, with their last view and findings (1..100).</summary>
     public int EndedSessionsPerClient { get; init; } = 5;
 
+    /// <summary>Without systemd, how long a stopping agent waits for the next one to take its sessions over (0..20 s, inside the host's 30 s stop timeout; 0
+    /// turns the hand-over off: a stop then ends the sessions as before). Under systemd the fd store is used instead.</summary>
+    public int HandoverWaitSeconds { get; init; } = 5;
+
     /// <summary>The state directory; null means the default (<see cref="State.StateDirectory.ResolveDefaultPath"/>).</summary>
     public string? StatePath { get; init; }
 
@@ -101,11 +105,20 @@ public sealed record AgentOptions
                             errors.Add($"--ended-sessions-per-client '{kept}' is not a number from 1 to 100");
                     }
                     break;
+                case "--handover-wait":
+                    if (Value() is { } wait)
+                    {
+                        if (int.TryParse(wait, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds is >= 0 and <= 20)
+                            options = options with { HandoverWaitSeconds = seconds };
+                        else
+                            errors.Add($"--handover-wait '{wait}' is not a number of seconds from 0 to 20");
+                    }
+                    break;
                 case "--all-layer2":
                     options = options with { AllLayer2 = true };
                     break;
                 default:
-                    errors.Add($"unknown option '{arg}'; known: --config, --listen, --uplink-nic, --uplink-bridge, --uplink-tap, --lab-bridge, --all-layer2, --ended-sessions-per-client, --state-dir, --pairing-token-file");
+                    errors.Add($"unknown option '{arg}'; known: --config, --listen, --uplink-nic, --uplink-bridge, --uplink-tap, --lab-bridge, --all-layer2, --ended-sessions-per-client, --handover-wait, --state-dir, --pairing-token-file");
                     break;
             }
         }

@@ -44,4 +44,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 162, Level = LogLevel.Warning, Message = "audit: frame size probe of session {Session} ({Client}) refused: {Reason}")]
     public static partial void SizeProbeRefused(ILogger logger, string session, string client, string reason);
+
+    [LoggerMessage(EventId = 170, Level = LogLevel.Information, Message = "hand-over: handed {Count} fds ({Names}) to {Transport}")]
+    public static partial void HandedOver(ILogger logger, int count, string names, string transport);
+
+    [LoggerMessage(EventId = 171, Level = LogLevel.Information, Message = "hand-over: {Message}")]
+    public static partial void HandoverProgress(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 172, Level = LogLevel.Warning, Message = "hand-over failed, the sessions end with this process: {Reason}")]
+    public static partial void HandoverFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 173, Level = LogLevel.Information, Message = "hand-over: closed the handed fds nobody here uses: {Names}")]
+    public static partial void HandoverUnclaimed(ILogger logger, string names);
+
+    [LoggerMessage(EventId = 174, Level = LogLevel.Information, Message = "hand-over: took over {Taken} of {Count} sessions; tunnel sockets and uplink adopted: {Adopted}")]
+    public static partial void TookOver(ILogger logger, int taken, int count, string adopted);
+
+    [LoggerMessage(EventId = 175, Level = LogLevel.Warning, Message = "hand-over: {What} not used: {Reason}")]
+    public static partial void HandoverNotUsed(ILogger logger, string what, string reason);
 }

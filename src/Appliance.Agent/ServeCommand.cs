@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Agent.Api;
 using Appliance.Agent.Config;
+using Appliance.Agent.Handover;
 using Appliance.Agent.Hosting;
 using Appliance.Agent.Lab;
 using Appliance.Agent.Pki;
@@ -54,19 +55,23 @@ internal static class ServeCommand
             return 2;
         }
 
+        // Before the state directory's lock: a predecessor that hands over holds it until it has handed over.
+        var incoming = await HandoverIntake.ReceiveAsync(statePath, TimeSpan.FromSeconds(10));
         ApplianceState state;
         X509Certificate2 apiCertificate;
         PresetPairing.Outcome preset;
         try
         {
-            state = ApplianceState.Open(statePath, new ServerIdentity(), TimeProvider.System);
+            state = await HandoverIntake.OpenStateAsync(statePath, patient: incoming is not null);
         }
         catch (StateDirectoryException e)
         {
+            incoming?.Dispose();
             Console.Error.WriteLine("appliance-agent: " + e.Message);
             return 1;
         }
         using var _ = state;
+        var handover = HandoverIntake.Check(incoming, state, statePath, options.HandoverWaitSeconds);
         try
         {
             preset = PresetPairing.TryAdopt(options.PairingTokenPath, state.Pairing);
@@ -88,7 +93,7 @@ internal static class ServeCommand
             Console.WriteLine($"appliance-agent: created the tls-crypt-v2 server key in {state.Directory.FullPath} and a tls-crypt-v2 key for each client in force; " +
                 "profiles downloaded from now on use it (clients are then refused before TLS once revoked or disabled); older profiles keep working with tls-crypt");
 
-        var app = Build(options, config, configFile, state, apiCertificate);
+        var app = Build(options, config, configFile, state, apiCertificate, handover);
         try
         {
             await app.StartAsync();
@@ -99,6 +104,7 @@ internal static class ServeCommand
             await app.DisposeAsync();
             return 1;
         }
+        app.Services.GetRequiredService<AgentHandover>().FinishIntake();
         var url = BoundUrl(app);
         string fingerprint = CertificateFingerprint.Of(apiCertificate);
         app.Services.GetRequiredService<LocalAccess>().Publish(state.Directory, url, fingerprint);
@@ -115,7 +121,7 @@ internal static class ServeCommand
     }
 
     [SupportedOSPlatform("linux")]
-    private static WebApplication Build(AgentOptions options, AgentConfigDto config, AgentConfigFile configFile, ApplianceState state, X509Certificate2 apiCertificate)
+    private static WebApplication Build(AgentOptions options, AgentConfigDto config, AgentConfigFile configFile, ApplianceState state, X509Certificate2 apiCertificate, HandoverSettings handover)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.AddSystemdIntegration();
@@ -127,7 +133,7 @@ internal static class ServeCommand
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         builder.Services
-            .AddAgentEngine(options, config, configFile, state)
+            .AddAgentEngine(options, config, configFile, state, handover)
             .AddAgentApi(apiCertificate);
         // After the engine: the lab's ISP joins the bridge the uplink creates.
         bool labUplink = config.Uplink.Nic is null && config.Uplink.Bridge is null;

@@ -27,6 +27,30 @@ public sealed class AgentOptionsTests
         Assert.Equal("all-layer2", overrides["switch:policy"]);
     }
 
+    [Theory]
+    [InlineData(new string[0], 5)]
+    [InlineData(new[] { "--handover-wait", "0" }, 0)]
+    [InlineData(new[] { "--handover-wait", "20" }, 20)]
+    public void The_hand_over_wait_is_5_seconds_unless_set_from_0_to_20(string[] args, int seconds)
+    {
+        var (options, errors) = AgentOptions.Parse(args);
+
+        Assert.Empty(errors);
+        Assert.Equal(seconds, options!.HandoverWaitSeconds);
+    }
+
+    [Theory]
+    [InlineData("21")]
+    [InlineData("-1")]
+    [InlineData("five")]
+    public void A_hand_over_wait_outside_0_to_20_seconds_is_refused_by_name(string value)
+    {
+        var (options, errors) = AgentOptions.Parse(["--handover-wait", value]);
+
+        Assert.Null(options);
+        Assert.Contains($"--handover-wait '{value}' is not a number of seconds from 0 to 20", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once_naming_the_option_and_the_value()
     {

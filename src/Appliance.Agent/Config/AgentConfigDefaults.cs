@@ -16,7 +16,7 @@ public static class AgentConfigDefaults
     /// <param name="hostName">Written into profiles as the address clients dial (<c>profiles.serverHost</c>).</param>
     public static AgentConfigDto Create(string hostName) => new(
         new ApiConfigDto(ApiListen),
-        new TunnelConfigDto(TunnelListen, Ciphers, MaxSessions: 1024, PingSeconds: 10, PingRestartSeconds: 60),
+        new TunnelConfigDto(TunnelListen, Ciphers, MaxSessions: 1024, PingSeconds: 2, PingRestartSeconds: 10),
         new UplinkConfigDto(Nic: null, Bridge: null, LabBridge: "appl-lab0", Mtu: 1500),
         new SwitchConfigDto(SwitchPolicies.PppoeOnly, SessionMacLimit: 8, Isolation: true, MacAgingSeconds: 300),
         new ProfileConfigDto(hostName, UdpPort: 0, TcpPort: 0, ClientValidityDays: 365),

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Agent.Config;
+using Appliance.Agent.Handover;
 using Appliance.Agent.Pki;
 using Appliance.Agent.State;
 using Appliance.Tunnel.Control.Tls;
@@ -19,7 +20,7 @@ namespace Appliance.Agent.Tunnel;
 /// judged earlier, before any TLS, by <see cref="RegistryTlsCryptV2Policy"/> over the same registry.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-internal sealed class TunnelHost(ApplianceState state, LiveConfig config, EthernetSwitch sw, EndedSessions ended, TimeProvider time, ILoggerFactory loggers, ILogger<TunnelHost> log)
+internal sealed class TunnelHost(ApplianceState state, LiveConfig config, EthernetSwitch sw, EndedSessions ended, AgentHandover handover, TimeProvider time, ILoggerFactory loggers, ILogger<TunnelHost> log)
     : IHostedService, IAsyncDisposable
 {
     private readonly Lock _refusalGate = new();
@@ -63,9 +64,14 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
             MaxFrameLength = sw.Options.MaxFrameLength(sw.Options.MaxVlanTags),
         };
         var server = new TunnelServer(options, sw, time, loggers);
+        var adopted = new List<string>();
         try
         {
-            server.Start();
+            // Taken-over sessions first, then the uplink's adopted TAP, then the adopted sockets are read: no datagram or
+            // frame queued during the hand-over meets a switch without its port.
+            server.Start(handover.Incoming is { } incoming ? (index, listen) => AdoptListener(incoming, index, listen, adopted) : null, handover.CarriedState, receive: false);
+            handover.SessionsRestored();
+            server.BeginReceiving();
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException)
         {
@@ -77,7 +83,23 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
         state.Clients.RevocationListChanged += OnRefusalsChanged;
         state.Clients.AccessChanged += OnRefusalsChanged;
         Log.TunnelListening(log, server.BoundEndpoints);
+        if (handover.CarriedState is { } carried)
+        {
+            string list = adopted.Count == 0 ? "none" : string.Join(", ", adopted);
+            Log.TookOver(log, server.TakenOver, carried.Sessions.Count, list);
+        }
         return Task.CompletedTask;
+    }
+
+    /// <summary>The previous process's socket for this listen entry, when it matches the entry; the reason logged when not.</summary>
+    private System.Net.Sockets.Socket? AdoptListener(HandoverBundle incoming, int index, ListenEndpoint listen, List<string> adopted)
+    {
+        var socket = incoming.TakeListener(index, listen.Protocol == TunnelProtocol.Udp, listen.EndPoint, out string? mismatch);
+        if (mismatch is not null)
+            Log.HandoverNotUsed(log, HandoverBundle.ListenerName(index), mismatch);
+        if (socket is not null)
+            adopted.Add($"{listen.Protocol.ToString().ToLowerInvariant()} {socket.LocalEndPoint}");
+        return socket;
     }
 
     /// <summary>
@@ -90,7 +112,38 @@ internal sealed class TunnelHost(ApplianceState state, LiveConfig config, Ethern
             TlsCryptV2 = new TlsCryptV2Settings(state.Ca.TlsCryptV2ServerKey, new RegistryTlsCryptV2Policy(state.Clients, time).Check),
         };
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (handover.Enabled && _server is { } server)
+            HandOver(server);
+        await DisposeAsync();
+    }
+
+    /// <summary>The listeners' sockets and the sessions' state (a sealed memfd, never a file) for the next process; on
+    /// failure the sessions end as on a plain stop.</summary>
+    private void HandOver(TunnelServer server)
+    {
+        try
+        {
+            var (carried, sockets) = server.HandOver(AgentHandover.IdentityOf(state.Ca));
+            byte[] blob = TunnelStateCodec.Encode(carried);
+            handover.OutgoingSessions = carried.Sessions.Count;
+            try
+            {
+                handover.Outgoing.Add(HandoverBundle.StateName, Handover.HandoverNative.SealedMemory("appliance-tunnel-state", blob));
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(blob);
+            }
+            foreach (var (index, fd) in sockets)
+                handover.Outgoing.Add(HandoverBundle.ListenerName(index), fd);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            Log.HandoverFailed(log, e.Message);
+        }
+    }
 
     /// <summary>An ended session's last view is kept for the operator, with the engine's reason.</summary>
     private void OnSessionClosed(TunnelSession session) => ended.Remember(session, session.CloseReason);

@@ -63,6 +63,28 @@ public sealed unsafe class RawSocketDevice : IFrameDevice
         }
     }
 
+    /// <summary>Takes over the bound packet socket <paramref name="fd"/> of the previous process (restart or upgrade): its
+    /// binding, options and queued frames are the kernel's and stay as they were. Owned from here on (closed on failure).</summary>
+    /// <exception cref="DeviceSetupException">The interface <paramref name="name"/> does not exist.</exception>
+    public static RawSocketDevice Adopt(int fd, string name)
+    {
+        InterfaceControl.ValidateName(name, "interface");
+        var descriptor = WakeableDescriptor.Own(fd, name);
+        try
+        {
+            using var control = InterfaceControl.Open(name);
+            return new RawSocketDevice(name, control.GetIndex(name), descriptor);
+        }
+        catch
+        {
+            descriptor.Shutdown();
+            throw;
+        }
+    }
+
+    /// <summary>A second fd of this socket for the next process (see <see cref="Adopt"/>); -1 with errno on failure.</summary>
+    public int DuplicateDescriptor() => _fd.Duplicate();
+
     public DeviceResult Read(Span<byte> buffer)
     {
         if (!_fd.TryEnter())

@@ -67,6 +67,43 @@ public sealed unsafe class TapDevice : IFrameDevice
         }
     }
 
+    /// <summary>Takes over the open TAP <paramref name="fd"/> of the previous process (restart or upgrade): the interface, its
+    /// MAC, bridge port, MTU and queued frames are the kernel's and stay as they were. The fd must be attached to a TAP of
+    /// that name; it is owned from here on (closed on failure).</summary>
+    /// <exception cref="DeviceSetupException">The fd is not a TAP named <paramref name="name"/>.</exception>
+    public static TapDevice Adopt(int fd, string name)
+    {
+        InterfaceControl.ValidateName(name, "tap");
+        var request = default(InterfaceRequest);
+        if (Ioctl(fd, TUNGETIFF, &request) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            LinuxNative.Close(fd);
+            throw new DeviceSetupException(name, errno, $"the handed-over fd for tap '{name}' is not an attached tun/tap fd: {Errno.Describe(errno)}");
+        }
+        string attached = Marshal.PtrToStringUTF8((nint)request.Name) ?? "";
+        if (attached != name || (request.Flags & IFF_TAP) == 0)
+        {
+            LinuxNative.Close(fd);
+            throw new DeviceSetupException(name, 0, $"the handed-over fd is attached to '{attached}', not tap '{name}'");
+        }
+        // O_NONBLOCK belongs to the open file, which the previous process set; the wake-up eventfd is this process's own.
+        var descriptor = WakeableDescriptor.Own(fd, name);
+        try
+        {
+            using var control = InterfaceControl.Open(name);
+            return new TapDevice(name, control.GetIndex(name), persistent: false, descriptor);
+        }
+        catch
+        {
+            descriptor.Shutdown();
+            throw;
+        }
+    }
+
+    /// <summary>A second fd of this TAP for the next process (see <see cref="Adopt"/>); -1 with errno on failure.</summary>
+    public int DuplicateDescriptor() => _fd.Duplicate();
+
     public DeviceResult Read(Span<byte> buffer)
     {
         if (!_fd.TryEnter())

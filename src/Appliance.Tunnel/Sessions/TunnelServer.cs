@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
@@ -127,28 +128,55 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
     public IReadOnlyCollection<TunnelSession> Sessions => [.. _byId.Values];
 
     /// <summary>Binds every listen endpoint; throws with the endpoint and the reason when one cannot be bound.</summary>
-    public void Start()
+    /// <param name="adopt">Gives, for a listen entry (its index in <see cref="TunnelServerOptions.Listen"/>), the socket the
+    /// previous process listened on for it (restart or upgrade), or null to bind a new one.</param>
+    /// <param name="carried">The previous process's sessions (<see cref="ImportState"/>), put back before any adopted
+    /// socket is read, so the datagrams queued for them meanwhile find them.</param>
+    /// <param name="receive">False to read adopted sockets only at <see cref="BeginReceiving"/> (when the switch's other
+    /// ports, e.g. the uplink, must be back first).</param>
+    public void Start(Func<int, ListenEndpoint, Socket?>? adopt = null, TunnelState? carried = null, bool receive = true)
     {
         var bound = new List<ListenEndpoint>();
-        foreach (var listen in _options.Listen)
+        for (int index = 0; index < _options.Listen.Count; index++)
         {
+            var listen = _options.Listen[index];
+            var handed = adopt?.Invoke(index, listen);
             if (listen.Protocol == TunnelProtocol.Udp)
             {
-                var udp = UdpTransport.Start(listen.EndPoint, this);
+                var udp = handed is null ? UdpTransport.Start(listen.EndPoint, this) : UdpTransport.Adopt(handed, this, receive: false);
                 _udp.Add(udp);
+                _handOvers.Add((index, udp.HandOver));
                 bound.Add(listen with { EndPoint = udp.LocalEndPoint });
             }
             else
             {
-                var tcp = TcpTransport.Start(listen.EndPoint, this, _options.TcpLimits, _time);
+                var tcp = handed is null ? TcpTransport.Start(listen.EndPoint, this, _options.TcpLimits, _time) : TcpTransport.Adopt(handed, this, _options.TcpLimits, _time);
                 _tcp.Add(tcp);
+                _handOvers.Add((index, tcp.HandOver));
                 bound.Add(listen with { EndPoint = tcp.LocalEndPoint });
             }
         }
         BoundEndpoints = bound;
         string endpoints = string.Join(", ", bound);
         Log.Listening(_logger, endpoints);
+        if (carried is not null && _udp.Count > 0)
+            TakenOver = ImportState(carried);
+        if (receive)
+            BeginReceiving();
     }
+
+    /// <summary>Starts reading the adopted UDP sockets (see <see cref="Start"/>); does nothing for those read already.</summary>
+    public void BeginReceiving()
+    {
+        foreach (var udp in _udp)
+            udp.BeginReceiving();
+    }
+
+    /// <summary>Sessions taken over from the previous process at <see cref="Start"/>.</summary>
+    public int TakenOver { get; private set; }
+
+    private readonly List<(int ListenIndex, Func<int> HandOver)> _handOvers = [];
+    private int _handedOver;
 
     // ---------------------------------------------------------------- packets in (UDP)
 
@@ -726,6 +754,23 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
         return new TunnelState(TunnelState.CurrentFormat, identity, _time.GetUtcNow(), sessions);
     }
 
+    /// <summary>
+    /// Stops this server for the next process: the tick stops, every listener stops reading (its socket stays open and a
+    /// second fd of it is returned, by listen index), and the authenticated UDP sessions are exported. Nothing is sent to
+    /// any client, then or at dispose: the sessions go on in the next process. Frames the switch still sends meanwhile
+    /// use packet ids below the carried margin. Call once; dispose afterwards only releases memory.
+    /// </summary>
+    public (TunnelState State, IReadOnlyList<(int ListenIndex, int Fd)> Sockets) HandOver(string identity)
+    {
+        if (Interlocked.Exchange(ref _handedOver, 1) != 0)
+            throw new InvalidOperationException("the server was already handed over");
+        _tick.Dispose();
+        var sockets = new List<(int, int)>();
+        foreach (var (index, handOver) in _handOvers)
+            sockets.Add((index, handOver()));
+        return (ExportState(identity), sockets);
+    }
+
     /// <summary>Takes over the sessions of the previous process: each joins the switch at once and goes on with its keys,
     /// counters and peer-id; the clients notice nothing. Returns how many were taken over.</summary>
     /// <param name="socket">The socket the sessions' clients are reached through (default: the first UDP listener,
@@ -863,6 +908,12 @@ public sealed class TunnelServer : IPacketReceiver, ISessionEvents, IAsyncDispos
     public async ValueTask DisposeAsync()
     {
         _tick.Dispose();
+        if (Volatile.Read(ref _handedOver) != 0)
+        {
+            // The sockets and sessions live on in the next process: close nothing and tell no client anything.
+            _byId.Clear();
+            return;
+        }
         foreach (var udp in _udp)
             udp.Dispose();
         foreach (var tcp in _tcp)

@@ -75,6 +75,35 @@ public sealed class TcpTransport : IDisposable
         return new TcpTransport(listener, receiver, limits, time ?? TimeProvider.System);
     }
 
+    /// <summary>Takes over the listening socket of the previous process (restart or upgrade): connections waiting in its
+    /// backlog are accepted here.</summary>
+    public static TcpTransport Adopt(Socket listener, IPacketReceiver receiver, TcpLimits? limits = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        limits ??= TcpLimits.Default;
+        if (listener.SocketType != SocketType.Stream || listener.LocalEndPoint is not IPEndPoint)
+            throw new InvalidOperationException($"the handed-over socket is not a bound TCP socket ({listener.SocketType})");
+        return new TcpTransport(listener, receiver, limits, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Stops accepting and returns a second fd of the listening socket (close-on-exec) for the next process; the
+    /// listener itself is left open, never shut down (that would close it for the next process too). Connections already
+    /// accepted stop being read: their sessions are not carried over and their clients reconnect.</summary>
+    public int HandOver()
+    {
+        int fd = UdpTransport.Duplicate(_listener);
+        _sweep.Dispose();
+        _stop.Cancel();
+        try
+        {
+            _accepting.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+        return fd;
+    }
+
     private async Task AcceptLoopAsync()
     {
         while (!_stop.IsCancellationRequested)

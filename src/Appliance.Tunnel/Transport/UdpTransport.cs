@@ -54,8 +54,68 @@ public sealed class UdpTransport : IDatagramSocket, IDisposable
             throw new InvalidOperationException($"cannot listen on udp {endPoint}: {e.Message} ({e.SocketErrorCode}); choose a free port or address", e);
         }
         var transport = new UdpTransport(socket, receiver);
-        transport._thread.Start();
+        transport.BeginReceiving();
         return transport;
+    }
+
+    /// <summary>Takes over the bound UDP socket of the previous process (restart or upgrade): its address, options and the
+    /// datagrams queued meanwhile are the kernel's and stay as they were. Receiving starts now or, when
+    /// <paramref name="receive"/> is false, at <see cref="BeginReceiving"/> (once the sessions those datagrams belong to
+    /// are back).</summary>
+    public static UdpTransport Adopt(Socket socket, IPacketReceiver receiver, bool receive = true)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        if (socket.SocketType != SocketType.Dgram || socket.LocalEndPoint is not IPEndPoint)
+            throw new InvalidOperationException($"the handed-over socket is not a bound UDP socket ({socket.SocketType})");
+        var transport = new UdpTransport(socket, receiver);
+        if (receive)
+            transport.BeginReceiving();
+        return transport;
+    }
+
+    /// <summary>Starts the receive loop of an adopted socket; does nothing when it runs already.</summary>
+    public void BeginReceiving()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+            _thread.Start();
+    }
+
+    private int _started;
+
+    /// <summary>
+    /// Stops receiving without closing the socket and returns a second fd of it (close-on-exec) for the next process.
+    /// Every datagram queued before the stop is still handed to the receiver; those after it stay queued in the kernel
+    /// for the next process. The loop is woken by one datagram from loopback to the socket itself, which is not delivered.
+    /// </summary>
+    public int HandOver()
+    {
+        int fd = Duplicate(_socket);
+        using (var wake = new Socket(_socket.AddressFamily, SocketType.Dgram, ProtocolType.Udp))
+        {
+            var target = LocalEndPoint.Address.Equals(IPAddress.Any) ? new IPEndPoint(IPAddress.Loopback, LocalEndPoint.Port)
+                : LocalEndPoint.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.IPv6Loopback, LocalEndPoint.Port)
+                : LocalEndPoint;
+            wake.Bind(new IPEndPoint(target.Address, 0));
+            _wakeFrom = wake.LocalEndPoint!.Serialize();
+            Volatile.Write(ref _handingOver, true);
+            _stopping = true;
+            wake.SendTo([0], target);
+            if (Volatile.Read(ref _started) != 0 && !_thread.Join(TimeSpan.FromSeconds(2)))
+                throw new InvalidOperationException($"udp {LocalEndPoint}: the receive loop did not stop for the hand-over");
+        }
+        return fd;
+    }
+
+    private SocketAddress? _wakeFrom;
+    private bool _handingOver;
+
+    internal static int Duplicate(Socket socket)
+    {
+        const int FDupFdCloexec = 1030;
+        int fd = Devices.Linux.LinuxNative.Fcntl((int)socket.SafeHandle.DangerousGetHandle(), FDupFdCloexec, 0);
+        if (fd < 0)
+            throw new InvalidOperationException($"cannot duplicate the socket of {socket.LocalEndPoint} for the hand-over: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        return fd;
     }
 
     /// <summary>IP_MTU_DISCOVER = IP_PMTUDISC_DONT: the kernel fragments large datagrams instead of dropping them with EMSGSIZE.</summary>
@@ -98,8 +158,10 @@ public sealed class UdpTransport : IDatagramSocket, IDisposable
     {
         var buffer = GC.AllocateArray<byte>(MaxDatagram, pinned: true);
         var from = new SocketAddress(_socket.AddressFamily);
-        while (!_stopping)
+        while (true)
         {
+            if (_stopping && !Volatile.Read(ref _handingOver))
+                return;
             int received;
             try
             {
@@ -118,6 +180,8 @@ public sealed class UdpTransport : IDatagramSocket, IDisposable
                 Thread.Sleep(10);
                 continue;
             }
+            if (Volatile.Read(ref _handingOver) && _wakeFrom is { } wake && from.Equals(wake))
+                return;
             Deliver(_receiver, buffer.AsSpan(0, received), from, this);
         }
     }
@@ -152,7 +216,7 @@ public sealed class UdpTransport : IDatagramSocket, IDisposable
     {
         _stopping = true;
         _socket.Dispose();
-        if (Thread.CurrentThread != _thread)
+        if (Thread.CurrentThread != _thread && Volatile.Read(ref _started) != 0)
             _thread.Join(TimeSpan.FromSeconds(5));
     }
 

@@ -26,6 +26,7 @@ public sealed partial class PppdClientGuest : IDisposable
             case $word in
                 labclient=*) dir=${word#labclient=} ;;
                 labuser=*) user=${word#labuser=} ;;
+                labping=*) ping=${word#labping=} ;;
             esac
         done
         # Copied before /tmp is covered: the test's directory is below it.
@@ -47,6 +48,11 @@ public sealed partial class PppdClientGuest : IDisposable
             user "$user" noauth refuse-chap refuse-mschap refuse-mschap-v2 refuse-eap \
             +ipv6 ipv6 ::2,::1 noipdefault nodefaultroute lcp-restart 1 persist maxfail 0 holdoff 1 \
             debug nodetach logfile /dev/console &
+        # Optional: once IPCP is up, ping the ISP once a second for ever (a lost reply shows as a missing icmp_seq).
+        if [ -n "$ping" ]; then
+            while ! ip -4 addr show dev ppp0 2>/dev/null | grep -q inet; do sleep 0.2; done
+            ping -n -i 1 -W 1 "$ping" &
+        fi
         while true; do sleep 60; done
 
         """;
@@ -72,7 +78,8 @@ public sealed partial class PppdClientGuest : IDisposable
         }
     }
 
-    public static PppdClientGuest Start(LabNamespace ns, string bridge, string directory, string user, string password)
+    /// <param name="ping">An address to ping once a second once IPCP is up (replies on the console), or null.</param>
+    public static PppdClientGuest Start(LabNamespace ns, string bridge, string directory, string user, string password, string? ping = null)
     {
         Directory.CreateDirectory(directory);
         string init = Path.Combine(directory, "client-init.sh");
@@ -89,7 +96,7 @@ public sealed partial class PppdClientGuest : IDisposable
         {
             "ip", "netns", "exec", ns.Name, "linux.uml", "mem=128M", "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
             $"eth0=tuntap,{tap},02:00:5e:4c:43:01", "con=null", "con0=null,fd:1", "ssl=null",
-            $"uml_dir={directory}", "umid=lab-client", $"labclient={directory}", $"labuser={user}", $"init={init}",
+            $"uml_dir={directory}", "umid=lab-client", $"labclient={directory}", $"labuser={user}", $"labping={ping ?? ""}", $"init={init}",
         })
         {
             start.ArgumentList.Add(word);

@@ -133,6 +133,31 @@ public sealed class AgentDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM without waiting: the daemon may hand its sessions over to the next one meanwhile.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+    }
+
+    /// <summary>Waits for the process to end on its own; its exit code, or null when it did not within <paramref name="patience"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan patience)
+    {
+        using var cts = new CancellationTokenSource(patience);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>SIGTERM and wait for the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan? patience = null)
     {

@@ -23,6 +23,17 @@ public sealed class AgentUnitTests
         Assert.Equal(["CAP_NET_ADMIN CAP_NET_RAW"], settings["CapabilityBoundingSet"]);
     }
 
+    [Fact]
+    public void The_unit_keeps_the_agents_handed_over_fds_across_a_restart()
+    {
+        var settings = ServiceSettings(File.ReadAllLines(UnitPath));
+
+        // The hand-over stores 4 fds (state, UDP and TCP listener, uplink); systemd refuses FDSTORE=1 beyond the maximum.
+        Assert.True(int.Parse(Assert.Single(settings["FileDescriptorStoreMax"]), System.Globalization.CultureInfo.InvariantCulture) >= 4);
+        // The stop must leave time for the hand-over (storing is immediate; the wait applies only without systemd).
+        Assert.Equal(["20s"], settings["TimeoutStopSec"]);
+    }
+
     /// <summary>The [Service] section's settings; a key set more than once keeps every value in order.</summary>
     private static Dictionary<string, List<string>> ServiceSettings(string[] lines)
     {

@@ -12,6 +12,7 @@ internal static unsafe partial class LinuxNative
     public const int O_RDWR = 0x2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
+    public const int F_DUPFD_CLOEXEC = 1030;
 
     // sys/eventfd.h
     public const int EFD_NONBLOCK = 0x800;
@@ -51,6 +52,8 @@ internal static unsafe partial class LinuxNative
     // linux/if_tun.h: _IOW('T', 202, int) and _IOW('T', 203, int) in the generic ioctl encoding (x86-64, arm64).
     public const nuint TUNSETIFF = 0x400454CA;
     public const nuint TUNSETPERSIST = 0x400454CB;
+    /// <summary>_IOR('T', 210, unsigned int): the name and flags of the interface a tun fd is attached to.</summary>
+    public const nuint TUNGETIFF = 0x800454D2;
     public const short IFF_TAP = 0x0002;
     public const short IFF_NO_PI = 0x1000;
 
@@ -68,6 +71,9 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport(Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

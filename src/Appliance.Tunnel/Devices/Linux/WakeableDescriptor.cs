@@ -121,6 +121,22 @@ internal sealed unsafe class WakeableDescriptor : SafeHandle
         }
     }
 
+    /// <summary>A second fd of the same open device (close-on-exec), for the next process: the device (a TAP interface, a
+    /// bound packet socket) lives on while either fd is open. -1 with errno when it cannot be made or the device is closing.</summary>
+    public int Duplicate()
+    {
+        if (!TryEnter())
+            return -1;
+        try
+        {
+            return Fcntl(Fd, F_DUPFD_CLOEXEC, 0);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Wakes every waiter and closes the fds once no call is in flight. Idempotent.</summary>
     public void Shutdown()
     {
