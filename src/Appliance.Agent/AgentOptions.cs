@@ -24,8 +24,8 @@ public sealed record AgentOptions
     /// <summary>The name of the agent's uplink TAP (default appl-up0); lets two agents share a machine.</summary>
     public string UplinkTap { get; init; } = "appl-up0";
 
-    /// <summary>How many ended sessions the agent keeps per client, with their last view and findings (1..100).</summary>
-    public int EndedSessionsPerClient { get; init; } = 5;
+    /// <summary>Overrides <c>tunnel.endedSessionsPerClient</c>: how many ended sessions the agent keeps per client (1..100).</summary>
+    public int? EndedSessionsPerClient { get; init; }
 
     /// <summary>The state directory; null means the default (<see cref="State.StateDirectory.ResolveDefaultPath"/>).</summary>
     public string? StatePath { get; init; }
@@ -139,6 +139,8 @@ public sealed record AgentOptions
             overrides["uplink:labBridge"] = LabBridge;
         if (AllLayer2)
             overrides["switch:policy"] = SwitchPolicies.AllLayer2;
+        if (EndedSessionsPerClient is { } kept)
+            overrides["tunnel:endedSessionsPerClient"] = kept.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return overrides;
     }
 

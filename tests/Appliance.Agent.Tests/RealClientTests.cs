@@ -172,10 +172,11 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         (File.ReadAllText($"/sys/class/net/{tap}/ifindex").Trim(), File.ReadAllText($"/sys/class/net/{tap}/address").Trim());
 
     [Fact]
-    public async Task A_kicked_session_is_kept_with_its_last_counters_and_pppoe_view_and_the_probe_is_refused_without_lcp()
+    public async Task A_kicked_session_is_kept_with_its_last_counters_pppoe_view_and_capture_and_the_probe_is_refused_without_lcp()
     {
         using var client = await ConnectAsync("rc-ended");
         var session = await EstablishedSessionAsync("rc-ended");
+        var capture = await Api.StartCaptureAsync(session.Id, new CaptureRequest());
         SendFromClientTap(client, [32, 32, 60]);
         await PollAsync(() => Api.GetSessionAsync(session.Id), s => s.In!.ByPppoeCode.GetValueOrDefault("PADI") >= 3);
 
@@ -194,6 +195,13 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         Assert.Equal(3, last.Pppoe!.Discovery.Padi);
         Assert.Contains(await Api.GetEndedSessionsAsync(), e => e.Last.Id == session.Id);
         Assert.DoesNotContain(await Api.GetEndedSessionsAsync("rc-someone-else"), e => e.Last.Id == session.Id);
+        Assert.Equal(3, (await Api.GetEndedSessionAsync(session.Id)).Last.Pppoe!.Discovery.Padi);
+
+        // The session's capture is stopped with it and stays listed and downloadable while the session is kept.
+        var kept = await PollAsync(() => Api.GetCaptureAsync(capture.Id), c => c.State == "stopped");
+        Assert.Equal("session-closed", kept.StopReason);
+        Assert.Contains(await Api.GetCapturesAsync(), c => c.Id == capture.Id && c.SessionId == session.Id);
+        Assert.True((await Api.GetCaptureFileAsync(capture.Id)).Length > 0);
     }
 
     [Fact]
