@@ -110,6 +110,15 @@ public sealed partial class FindingTextTests : IDisposable
     }
 
     [Fact]
+    public void The_capture_warning_of_an_ended_sessions_captures_offers_no_choice_and_names_the_marked_ones()
+    {
+        var warning = _context.Render<CaptureWarning>(p => p.Add(c => c.ShowChoice, false));
+
+        Assert.Contains("holds credentials", warning.Find("[data-testid=capture-warning]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(warning.FindAll("[data-testid=keep-credentials]"));
+    }
+
+    [Fact]
     public void Every_finding_text_is_in_both_languages_with_the_same_placeholders()
     {
         string dir = Path.Combine(AgentTextTests.RepositoryRootForTests(), "src", "Appliance.Web", "Localization");
