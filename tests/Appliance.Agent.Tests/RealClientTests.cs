@@ -205,6 +205,39 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_lower_retention_forgets_the_oldest_ended_session_and_deletes_its_capture_at_once()
+    {
+        using var client = await ConnectAsync("rc-retained");
+        var first = await EstablishedSessionAsync("rc-retained");
+        var capture = await Api.StartCaptureAsync(first.Id, new CaptureRequest());
+        await Api.KickSessionAsync(first.Id, halt: false);
+        var again = await PollAsync(() => Api.GetSessionsAsync(), s => s.Any(x => x.CommonName == "rc-retained" && x.Established && x.Id != first.Id));
+        string second = again.First(x => x.CommonName == "rc-retained" && x.Established && x.Id != first.Id).Id;
+        // The kicked session ends once its grace period is over, maybe after the new one is up: the retention keeps the last ended.
+        await PollAsync(() => Api.GetEndedSessionsAsync("rc-retained"), e => e.Any(x => x.Last.Id == first.Id));
+        await Api.KickSessionAsync(second, halt: true);
+        await PollAsync(() => Api.GetEndedSessionsAsync("rc-retained"), e => e.Count == 2);
+        await PollAsync(() => Api.GetCaptureAsync(capture.Id), c => c.State == "stopped");
+        var before = await Api.GetConfigAsync();
+        try
+        {
+            var result = await Api.PutConfigAsync(before with { Tunnel = before.Tunnel with { EndedSessionsPerClient = 1 } });
+
+            Assert.Equal(["tunnel.endedSessionsPerClient"], result.Applied);
+            Assert.Equal(second, Assert.Single(await Api.GetEndedSessionsAsync("rc-retained")).Last.Id);
+            var forgotten = await Assert.ThrowsAsync<AgentApiException>(() => Api.GetEndedSessionAsync(first.Id));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, forgotten.Status);
+            var deleted = await Assert.ThrowsAsync<AgentApiException>(() => Api.GetCaptureAsync(capture.Id));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, deleted.Status);
+            Assert.DoesNotContain(Directory.EnumerateFiles(Path.Combine(fixture.Daemon.StatePath, "captures")), f => f.Contains(capture.Id, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await Api.PutConfigAsync(before);
+        }
+    }
+
+    [Fact]
     public async Task A_revoked_client_is_disconnected_within_seconds_and_refused_on_reconnect()
     {
         using (var client = await ConnectAsync("rc-revoked"))
