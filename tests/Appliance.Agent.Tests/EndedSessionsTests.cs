@@ -123,6 +123,10 @@ public sealed class EndedSessionsTests
 
         Assert.Equal("second", ended.Find("a1")!.Probe?.Summary);
         Assert.Null(ended.Find("a2")!.Probe);
+
+        // A probe that finishes after its session ended still lands on the kept view.
+        ended.RememberProbe(Probe("a2", "late"));
+        Assert.Equal("late", ended.Find("a2")!.Probe?.Summary);
     }
 
     private static FrameSizeProbeDto Probe(string session, string summary) =>

@@ -100,11 +100,21 @@ internal sealed class EndedSessions
         Forget(forgotten);
     }
 
-    /// <summary>Notes the result of a probe of a live session: its ended view will show the last one.</summary>
+    /// <summary>Notes the result of a probe of a live session: its ended view will show the last one (also when the session ended
+    /// while the probe ran).</summary>
     public void RememberProbe(FrameSizeProbeDto probe)
     {
         lock (_gate)
         {
+            foreach (var list in _byClient.Values)
+            {
+                int at = list.FindIndex(kept => kept.Last.Id == probe.SessionId);
+                if (at >= 0)
+                {
+                    list[at] = list[at] with { Probe = probe };
+                    return;
+                }
+            }
             if (_probes.Count >= MaxPendingProbes && !_probes.ContainsKey(probe.SessionId))
                 _probes.Remove(_probes.Keys.First());
             _probes[probe.SessionId] = probe;
