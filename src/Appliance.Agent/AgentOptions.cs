@@ -24,8 +24,8 @@ public sealed record AgentOptions
     /// <summary>The name of the agent's uplink TAP (default appl-up0); lets two agents share a machine.</summary>
     public string UplinkTap { get; init; } = "appl-up0";
 
-    /// <summary>How many ended sessions the agent keeps per client, with their last view and findings (1..100).</summary>
-    public int EndedSessionsPerClient { get; init; } = 5;
+    /// <summary>Overrides <c>tunnel.endedSessionsPerClient</c>: how many ended sessions the agent keeps per client (1..100).</summary>
+    public int? EndedSessionsPerClient { get; init; }
 
     /// <summary>Without systemd, how long a stopping agent waits for the next one to take its sessions over (0..20 s, inside the host's 30 s stop timeout; 0
     /// turns the hand-over off: a stop then ends the sessions as before). Under systemd the fd store is used instead.</summary>
@@ -152,6 +152,8 @@ public sealed record AgentOptions
             overrides["uplink:labBridge"] = LabBridge;
         if (AllLayer2)
             overrides["switch:policy"] = SwitchPolicies.AllLayer2;
+        if (EndedSessionsPerClient is { } kept)
+            overrides["tunnel:endedSessionsPerClient"] = kept.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return overrides;
     }
 

@@ -91,6 +91,10 @@ public sealed class AgentApiClient(HttpClient http)
     public Task<IReadOnlyList<EndedSessionDto>> GetEndedSessionsAsync(string? client = null, CancellationToken ct = default) =>
         SendAsync<IReadOnlyList<EndedSessionDto>>(HttpMethod.Get, client is null ? ApiRoutes.EndedSessions : ApiRoutes.EndedSessionsOf(client), null, ct);
 
+    /// <summary>One ended session the agent still keeps, by its session id.</summary>
+    public Task<EndedSessionDto> GetEndedSessionAsync(string id, CancellationToken ct = default) =>
+        SendAsync<EndedSessionDto>(HttpMethod.Get, ApiRoutes.EndedSession(id), null, ct);
+
     public Task<SessionDto> GetSessionAsync(string id, CancellationToken ct = default) => SendAsync<SessionDto>(HttpMethod.Get, ApiRoutes.Session(id), null, ct);
 
     public Task KickSessionAsync(string id, bool halt = false, CancellationToken ct = default) =>

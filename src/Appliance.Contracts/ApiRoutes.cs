@@ -28,8 +28,11 @@ public static class ApiRoutes
     public const string SessionsStream = "/api/v1/sessions/stream";
 
     /// <summary>GET the ended sessions the agent still keeps (<see cref="EndedSessionDto"/> list, newest first; query <c>client</c> narrows to one
-    /// client). Bounded: the last few per client (<c>serve --ended-sessions-per-client</c>), kept in memory until the agent restarts.</summary>
+    /// client). Bounded: the last few per client (config <c>tunnel.endedSessionsPerClient</c>), kept in memory until the agent restarts.</summary>
     public const string EndedSessions = "/api/v1/ended-sessions";
+
+    /// <summary>GET one kept <see cref="EndedSessionDto"/> by its session id (404 <c>ended-session-not-found</c> once the retention forgot it).</summary>
+    public static string EndedSession(string id) => $"{EndedSessions}/{Uri.EscapeDataString(id)}";
 
     /// <summary><see cref="EndedSessions"/> of one client.</summary>
     public static string EndedSessionsOf(string client) => $"{EndedSessions}?client={Uri.EscapeDataString(client)}";

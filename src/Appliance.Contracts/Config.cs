@@ -21,8 +21,10 @@ public sealed record ApiConfigDto(string Listen);
 /// <param name="MaxSessions">1..65535.</param>
 /// <param name="PingSeconds">Keepalive pushed to clients (1..3600).</param>
 /// <param name="PingRestartSeconds">Silence after which a session is closed (&gt; 2 × ping, ≤ 86400).</param>
+/// <param name="EndedSessionsPerClient">How many ended sessions the agent keeps per client with their last view, findings and captures
+/// (1..100, default 5; applied at once: a lower number forgets the oldest at once).</param>
 public sealed record TunnelConfigDto(IReadOnlyList<string> Listen, IReadOnlyList<string> Ciphers, int MaxSessions, int PingSeconds, int PingRestartSeconds,
-    int RenegotiateSeconds = 3600);
+    int RenegotiateSeconds = 3600, int EndedSessionsPerClient = 5);
 
 /// <param name="Nic">A NIC to attach to with a raw socket (the PPPoE NIC), or null.</param>
 /// <param name="Bridge">An existing bridge to join with a TAP, or null.</param>

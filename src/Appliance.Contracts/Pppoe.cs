@@ -68,8 +68,10 @@ public sealed record PppoeTrafficDto(long Frames, long ShortFrames, long PppoeFr
 /// <param name="Fix">What to do about it.</param>
 /// <param name="Evidence">The frames that should have crossed and did not, with their sizes; empty when the finding rests on counts.</param>
 /// <param name="SizeThreshold">For a frame-size finding, the size in bytes it names ("frames shorter than 34 bytes"); null otherwise.</param>
+/// <param name="Parameters">The values the explanation and fix are made of (counts, seconds, sizes, names; never a secret), by name, so a
+/// reader can word them in its own language: <c>variant</c> tells apart the texts one code has. Empty for a code that has none.</param>
 public sealed record PppoeFindingDto(string Severity, string Code, string Explanation, string Fix,
-    IReadOnlyList<MissingFrameDto>? Evidence = null, int? SizeThreshold = null);
+    IReadOnlyList<MissingFrameDto>? Evidence = null, int? SizeThreshold = null, IReadOnlyDictionary<string, string>? Parameters = null);
 
 /// <summary>A PPP control frame that never arrived where it was due.</summary>
 /// <param name="From">"client" or "isp": the end that sent it (or owed it).</param>

@@ -199,6 +199,20 @@ public sealed partial class AgentApiTests(DaemonFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task An_ended_session_not_kept_is_404_by_name_and_a_retention_outside_1_to_100_is_refused()
+    {
+        var missing = await Assert.ThrowsAsync<AgentApiException>(() => Daemon.Api.GetEndedSessionAsync("00000000deadbeef"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+        Assert.Contains("no ended session", missing.Message, StringComparison.Ordinal);
+
+        var before = await Daemon.Api.GetConfigAsync();
+        var refused = await Assert.ThrowsAsync<AgentApiException>(() =>
+            Daemon.Api.PutConfigAsync(before with { Tunnel = before.Tunnel with { EndedSessionsPerClient = 0 } }));
+        Assert.Equal(["tunnel.endedSessionsPerClient"], refused.Errors.Keys);
+        Assert.Equal(before.Tunnel.EndedSessionsPerClient, (await Daemon.Api.GetConfigAsync()).Tunnel.EndedSessionsPerClient);
+    }
+
+    [Fact]
     public async Task A_config_with_a_missing_section_is_refused_as_malformed()
     {
         using var http = Raw(Daemon.Access.Token);

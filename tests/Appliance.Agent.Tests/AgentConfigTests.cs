@@ -52,6 +52,34 @@ public sealed class AgentConfigTests
     }
 
     [Fact]
+    public void Five_ended_sessions_are_kept_per_client_by_default_within_1_to_100_and_the_serve_flag_overrides_the_key()
+    {
+        Assert.Equal(5, Read().Config!.Tunnel.EndedSessionsPerClient);
+        Assert.Equal(20, Read(("tunnel:endedSessionsPerClient", "20")).Config!.Tunnel.EndedSessionsPerClient);
+        foreach (string bad in new[] { "0", "101" })
+        {
+            var (config, errors) = Read(("tunnel:endedSessionsPerClient", bad));
+            Assert.Null(config);
+            Assert.Equal([$"{bad} is outside 1..100"], errors.ToDictionary()["tunnel.endedSessionsPerClient"]);
+        }
+        var flag = AgentOptions.Parse(["--ended-sessions-per-client", "7"]).Options!;
+        var (fromFlag, _) = Read([.. flag.ToConfigOverrides().Select(kv => (kv.Key, kv.Value))]);
+        Assert.Equal(7, fromFlag!.Tunnel.EndedSessionsPerClient);
+    }
+
+    [Fact]
+    public void The_ended_session_retention_is_applied_live()
+    {
+        var (before, _) = Read();
+        var after = before! with { Tunnel = before.Tunnel with { EndedSessionsPerClient = 2 } };
+
+        var result = ConfigChanges.Diff(before, after);
+
+        Assert.Equal(["tunnel.endedSessionsPerClient"], result.Applied);
+        Assert.Empty(result.RestartRequired);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_under_its_key()
     {
         var (config, errors) = Read(

@@ -77,14 +77,60 @@ public sealed class EndedSessionsTests
     [InlineData("3", 3, null)]
     [InlineData("0", null, "--ended-sessions-per-client '0' is not a number from 1 to 100")]
     [InlineData("many", null, "--ended-sessions-per-client 'many' is not a number from 1 to 100")]
-    public void The_retention_is_a_serve_flag(string value, int? kept, string? error)
+    public void The_serve_flag_overrides_the_retention_key(string value, int? kept, string? error)
     {
         var (options, errors) = AgentOptions.Parse(["--ended-sessions-per-client", value]);
 
         Assert.Equal(kept, options?.EndedSessionsPerClient);
         Assert.Equal(error is null ? [] : [error], errors);
-        Assert.Equal(EndedSessions.DefaultPerClient, AgentOptions.Parse([]).Options!.EndedSessionsPerClient);
+        if (kept is not null)
+            Assert.Equal(value, options!.ToConfigOverrides()["tunnel:endedSessionsPerClient"]);
+        Assert.False(AgentOptions.Parse([]).Options!.ToConfigOverrides().ContainsKey("tunnel:endedSessionsPerClient"));
+        Assert.Equal(EndedSessions.DefaultPerClient, new TunnelConfigDto([], [], 1, 1, 3).EndedSessionsPerClient);
     }
+
+    [Fact]
+    public void A_session_forgotten_by_the_retention_takes_its_captures_along_and_a_lower_setting_forgets_at_once()
+    {
+        int perClient = 3;
+        var forgotten = new List<string>();
+        var ended = new EndedSessions(() => perClient, _time, view: null, forgotten.Add);
+        foreach (string id in new[] { "a1", "a2", "a3", "a4" })
+        {
+            ended.Remember(Session(id, "alice"), reason: null);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(["a1"], forgotten);
+
+        perClient = 1;
+        ended.Trim();
+
+        Assert.Equal(["a1", "a2", "a3"], forgotten);
+        Assert.Equal(["a4"], ended.Snapshot().Select(e => e.Last.Id));
+        Assert.Null(ended.Find("a2"));
+        Assert.Equal("a4", ended.Find("A4")?.Last.Id);
+    }
+
+    [Fact]
+    public void The_last_probe_of_a_live_session_is_kept_with_its_ended_view()
+    {
+        var ended = new EndedSessions(perClient: 5, _time);
+        ended.RememberProbe(Probe("a1", "first"));
+        ended.RememberProbe(Probe("a1", "second"));
+
+        ended.Remember(Session("a1", "alice"), "kicked");
+        ended.Remember(Session("a2", "alice"), "kicked");
+
+        Assert.Equal("second", ended.Find("a1")!.Probe?.Summary);
+        Assert.Null(ended.Find("a2")!.Probe);
+
+        // A probe that finishes after its session ended still lands on the kept view.
+        ended.RememberProbe(Probe("a2", "late"));
+        Assert.Equal("late", ended.Find("a2")!.Probe?.Summary);
+    }
+
+    private static FrameSizeProbeDto Probe(string session, string summary) =>
+        new(session, "alice", DateTimeOffset.UnixEpoch, 1, 10, 34, 1514, 34, null, "from-client", summary, []);
 
     private static SessionDto Session(string id, string? client) =>
         new(id, client, "192.0.2.1:1194", "udp", "AES-256-GCM", true, DateTimeOffset.UnixEpoch, null, 0, null, null, [], null, null, null);

@@ -172,10 +172,11 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         (File.ReadAllText($"/sys/class/net/{tap}/ifindex").Trim(), File.ReadAllText($"/sys/class/net/{tap}/address").Trim());
 
     [Fact]
-    public async Task A_kicked_session_is_kept_with_its_last_counters_and_pppoe_view_and_the_probe_is_refused_without_lcp()
+    public async Task A_kicked_session_is_kept_with_its_last_counters_pppoe_view_and_capture_and_the_probe_is_refused_without_lcp()
     {
         using var client = await ConnectAsync("rc-ended");
         var session = await EstablishedSessionAsync("rc-ended");
+        var capture = await Api.StartCaptureAsync(session.Id, new CaptureRequest());
         SendFromClientTap(client, [32, 32, 60]);
         await PollAsync(() => Api.GetSessionAsync(session.Id), s => s.In!.ByPppoeCode.GetValueOrDefault("PADI") >= 3);
 
@@ -194,6 +195,46 @@ public sealed class RealClientTests(DaemonFixture fixture, ITestOutputHelper out
         Assert.Equal(3, last.Pppoe!.Discovery.Padi);
         Assert.Contains(await Api.GetEndedSessionsAsync(), e => e.Last.Id == session.Id);
         Assert.DoesNotContain(await Api.GetEndedSessionsAsync("rc-someone-else"), e => e.Last.Id == session.Id);
+        Assert.Equal(3, (await Api.GetEndedSessionAsync(session.Id)).Last.Pppoe!.Discovery.Padi);
+
+        // The session's capture is stopped with it and stays listed and downloadable while the session is kept.
+        var kept = await PollAsync(() => Api.GetCaptureAsync(capture.Id), c => c.State == "stopped");
+        Assert.Equal("session-closed", kept.StopReason);
+        Assert.Contains(await Api.GetCapturesAsync(), c => c.Id == capture.Id && c.SessionId == session.Id);
+        Assert.True((await Api.GetCaptureFileAsync(capture.Id)).Length > 0);
+    }
+
+    [Fact]
+    public async Task A_lower_retention_forgets_the_oldest_ended_session_and_deletes_its_capture_at_once()
+    {
+        using var client = await ConnectAsync("rc-retained");
+        var first = await EstablishedSessionAsync("rc-retained");
+        var capture = await Api.StartCaptureAsync(first.Id, new CaptureRequest());
+        await Api.KickSessionAsync(first.Id, halt: false);
+        var again = await PollAsync(() => Api.GetSessionsAsync(), s => s.Any(x => x.CommonName == "rc-retained" && x.Established && x.Id != first.Id));
+        string second = again.First(x => x.CommonName == "rc-retained" && x.Established && x.Id != first.Id).Id;
+        // The kicked session ends once its grace period is over, maybe after the new one is up: the retention keeps the last ended.
+        await PollAsync(() => Api.GetEndedSessionsAsync("rc-retained"), e => e.Any(x => x.Last.Id == first.Id));
+        await Api.KickSessionAsync(second, halt: true);
+        await PollAsync(() => Api.GetEndedSessionsAsync("rc-retained"), e => e.Count == 2);
+        await PollAsync(() => Api.GetCaptureAsync(capture.Id), c => c.State == "stopped");
+        var before = await Api.GetConfigAsync();
+        try
+        {
+            var result = await Api.PutConfigAsync(before with { Tunnel = before.Tunnel with { EndedSessionsPerClient = 1 } });
+
+            Assert.Equal(["tunnel.endedSessionsPerClient"], result.Applied);
+            Assert.Equal(second, Assert.Single(await Api.GetEndedSessionsAsync("rc-retained")).Last.Id);
+            var forgotten = await Assert.ThrowsAsync<AgentApiException>(() => Api.GetEndedSessionAsync(first.Id));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, forgotten.Status);
+            var deleted = await Assert.ThrowsAsync<AgentApiException>(() => Api.GetCaptureAsync(capture.Id));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, deleted.Status);
+            Assert.DoesNotContain(Directory.EnumerateFiles(Path.Combine(fixture.Daemon.StatePath, "captures")), f => f.Contains(capture.Id, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await Api.PutConfigAsync(before);
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Appliance.Agent.Config;
+using Appliance.Agent.Tunnel;
 using Appliance.Contracts;
 
 namespace Appliance.Agent.Api;
@@ -15,7 +16,7 @@ internal static class ConfigApi
         return app;
     }
 
-    private static IResult Put(AgentConfigDto proposed, LiveConfig config, ILogger<LiveConfig> log)
+    private static IResult Put(AgentConfigDto proposed, LiveConfig config, EndedSessions ended, ILogger<LiveConfig> log)
     {
         ConfigChangeResult? result;
         ConfigErrors errors;
@@ -29,6 +30,8 @@ internal static class ConfigApi
         }
         if (result is null)
             return ApiProblems.Invalid(errors);
+        // A lower retention forgets the surplus ended sessions (and their captures) now.
+        ended.Trim();
         Log.ConfigChanged(log, result.Applied, result.RestartRequired);
         return TypedResults.Ok(result);
     }

@@ -82,7 +82,7 @@ internal static class SessionViews
         {
             evidence.Add(new MissingFrameDto(Side(e.From) ?? "client", e.ProtocolName, e.CodeName, e.Identifier, e.Size));
         }
-        return new PppoeFindingDto(Severity(f.Severity), f.Code, f.Explanation, f.Fix, evidence, f.SizeThreshold);
+        return new PppoeFindingDto(Severity(f.Severity), f.Code, f.Explanation, f.Fix, evidence, f.SizeThreshold, f.Parameters);
     }
 
     private static PppControlProtocolDto From(ControlProtocolView p, string name) =>

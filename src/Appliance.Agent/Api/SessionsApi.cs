@@ -22,6 +22,7 @@ internal static class SessionsApi
         group.MapGet("/{id}", Get);
         group.MapDelete("/{id}", Kick);
         app.MapGet(ApiRoutes.EndedSessions, Ended).WithTags("sessions");
+        app.MapGet(ApiRoutes.EndedSessions + "/{id}", EndedOne).WithTags("sessions");
         return app;
     }
 
@@ -49,6 +50,11 @@ internal static class SessionsApi
     }
 
     private static List<EndedSessionDto> Ended(EndedSessions ended, string? client) => ended.Snapshot(string.IsNullOrEmpty(client) ? null : client);
+
+    private static Results<Ok<EndedSessionDto>, ProblemHttpResult> EndedOne(string id, EndedSessions ended) =>
+        ended.Find(id) is { } kept
+            ? TypedResults.Ok(kept)
+            : ApiProblems.NotFound($"no ended session '{id}' is kept (it is live, never existed, or the retention forgot it); list the ended sessions to see their ids", "ended-session-not-found");
 
     private static List<SessionDto> List(TunnelHost tunnel, EthernetSwitch sw, Uplink uplink) => Snapshot(tunnel, sw, uplink);
 

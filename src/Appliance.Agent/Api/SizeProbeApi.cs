@@ -19,7 +19,7 @@ internal static class SizeProbeApi
     }
 
     private static async Task<Results<Ok<FrameSizeProbeDto>, ProblemHttpResult>> Probe(
-        string id, TunnelHost tunnel, EthernetSwitch sw, TimeProvider time, ILogger<FrameSizeProbe> log, CancellationToken cancellationToken)
+        string id, TunnelHost tunnel, EthernetSwitch sw, EndedSessions ended, TimeProvider time, ILogger<FrameSizeProbe> log, CancellationToken cancellationToken)
     {
         if (SessionsApi.Find(tunnel, id) is not { } session)
             return SessionsApi.NoSuchSession(id);
@@ -43,6 +43,7 @@ internal static class SizeProbeApi
         var direction = result.Direction(tracker.Snapshot());
         var dto = SizeProbeViews.ToDto(session.Name, client, result, direction);
         Log.SizeProbeFinished(log, session.Name, client, dto.Summary, result.Requests);
+        ended.RememberProbe(dto);
         return TypedResults.Ok(dto);
     }
 

@@ -11,8 +11,9 @@ namespace Appliance.Agent.Captures;
 /// <summary>The session captures the API started: pcapng files in <c>&lt;state&gt;/captures/</c>, bounded in number and size.</summary>
 /// <remarks>
 /// At most <see cref="MaxRunning"/> run at once and <see cref="MaxKept"/> files are kept (the oldest finished one is
-/// removed to make room); a capture whose session closes is stopped by <see cref="CaptureWatcher"/>. Files do not outlive
-/// the agent: the directory is emptied at start, since their metadata lives in memory only.
+/// removed to make room); a capture whose session closes is stopped by <see cref="CaptureWatcher"/> and stays listed and
+/// downloadable with the ended session until the ended-session retention forgets that session (<see cref="ForgetSession"/>)
+/// or room is made. Files do not outlive the agent: the directory is emptied at start, since their metadata lives in memory only.
 /// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class CaptureStore
@@ -121,6 +122,16 @@ public sealed class CaptureStore
         _entries.TryRemove(entry.Id, out _);
         File.Delete(entry.Path);
         return true;
+    }
+
+    /// <summary>Removes the finished captures of a session the ended-session retention forgot (a running one is left to its bounds).</summary>
+    public void ForgetSession(string sessionId)
+    {
+        foreach (var entry in _entries.Values)
+        {
+            if (string.Equals(entry.SessionId, sessionId, StringComparison.OrdinalIgnoreCase))
+                Delete(entry);
+        }
     }
 
     /// <summary>Stops running captures whose session port left the switch.</summary>

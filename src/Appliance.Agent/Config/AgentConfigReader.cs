@@ -15,7 +15,7 @@ public static class AgentConfigReader
     private static readonly Dictionary<string, string[]> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         ["api"] = ["listen"],
-        ["tunnel"] = ["listen", "ciphers", "maxSessions", "pingSeconds", "pingRestartSeconds", "renegotiateSeconds"],
+        ["tunnel"] = ["listen", "ciphers", "maxSessions", "pingSeconds", "pingRestartSeconds", "renegotiateSeconds", "endedSessionsPerClient"],
         ["uplink"] = ["nic", "bridge", "labBridge", "mtu"],
         ["switch"] = ["policy", "sessionMacLimit", "isolation", "macAgingSeconds"],
         ["profiles"] = ["serverHost", "udpPort", "tcpPort", "clientValidityDays"],
@@ -38,7 +38,8 @@ public static class AgentConfigReader
                 r.Int("tunnel", "maxSessions", d.Tunnel.MaxSessions),
                 r.Int("tunnel", "pingSeconds", d.Tunnel.PingSeconds),
                 r.Int("tunnel", "pingRestartSeconds", d.Tunnel.PingRestartSeconds),
-                r.Int("tunnel", "renegotiateSeconds", d.Tunnel.RenegotiateSeconds)),
+                r.Int("tunnel", "renegotiateSeconds", d.Tunnel.RenegotiateSeconds),
+                r.Int("tunnel", "endedSessionsPerClient", d.Tunnel.EndedSessionsPerClient)),
             new UplinkConfigDto(
                 r.NullableString("uplink", "nic", d.Uplink.Nic),
                 r.NullableString("uplink", "bridge", d.Uplink.Bridge),

@@ -6,6 +6,9 @@ namespace Appliance.Agent.Config;
 /// <summary>Checks a whole configuration and collects every problem under its key; used at start and on PUT.</summary>
 public static class AgentConfigValidator
 {
+    /// <summary>The most ended sessions kept per client (<c>tunnel.endedSessionsPerClient</c>).</summary>
+    public const int MaxEndedSessionsPerClient = 100;
+
     public static readonly IReadOnlyList<string> KnownCiphers = ["AES-256-GCM", "CHACHA20-POLY1305", "AES-128-GCM"];
 
     public static ConfigErrors Validate(AgentConfigDto? config) => Validate(config, new ConfigErrors());
@@ -89,6 +92,7 @@ public static class AgentConfigValidator
         Range(tunnel.MaxSessions, 1, 65535, "tunnel.maxSessions", errors);
         Range(tunnel.PingSeconds, 1, 3600, "tunnel.pingSeconds", errors);
         Range(tunnel.RenegotiateSeconds, 60, 604800, "tunnel.renegotiateSeconds", errors);
+        Range(tunnel.EndedSessionsPerClient, 1, MaxEndedSessionsPerClient, "tunnel.endedSessionsPerClient", errors);
         if (tunnel.PingRestartSeconds <= 2 * tunnel.PingSeconds || tunnel.PingRestartSeconds > 86400)
             errors.Add("tunnel.pingRestartSeconds", $"{tunnel.PingRestartSeconds.ToString(CultureInfo.InvariantCulture)} must be more than twice tunnel.pingSeconds ({tunnel.PingSeconds.ToString(CultureInfo.InvariantCulture)}) and at most 86400");
     }

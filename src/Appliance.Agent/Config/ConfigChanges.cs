@@ -5,10 +5,11 @@ namespace Appliance.Agent.Config;
 /// <summary>Which keys differ between two configurations, split into those applied live and those that wait for a restart.</summary>
 public static class ConfigChanges
 {
-    /// <summary>Keys the running agent applies at once: the switch's options (swapped atomically) and what profiles are rendered with.</summary>
+    /// <summary>Keys the running agent applies at once: the switch's options (swapped atomically), what profiles are rendered with, and how
+    /// many ended sessions are kept.</summary>
     public static readonly IReadOnlySet<string> LiveKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        "switch.policy", "switch.sessionMacLimit", "switch.isolation", "switch.macAgingSeconds",
+        "tunnel.endedSessionsPerClient", "switch.policy", "switch.sessionMacLimit", "switch.isolation", "switch.macAgingSeconds",
         "profiles.serverHost", "profiles.udpPort", "profiles.tcpPort", "profiles.clientValidityDays",
     };
 
@@ -33,6 +34,7 @@ public static class ConfigChanges
         Compare("tunnel.pingSeconds", before.Tunnel.PingSeconds, after.Tunnel.PingSeconds);
         Compare("tunnel.pingRestartSeconds", before.Tunnel.PingRestartSeconds, after.Tunnel.PingRestartSeconds);
         Compare("tunnel.renegotiateSeconds", before.Tunnel.RenegotiateSeconds, after.Tunnel.RenegotiateSeconds);
+        Compare("tunnel.endedSessionsPerClient", before.Tunnel.EndedSessionsPerClient, after.Tunnel.EndedSessionsPerClient);
         Compare("uplink.nic", before.Uplink.Nic, after.Uplink.Nic);
         Compare("uplink.bridge", before.Uplink.Bridge, after.Uplink.Bridge);
         Compare("uplink.labBridge", before.Uplink.LabBridge, after.Uplink.LabBridge);

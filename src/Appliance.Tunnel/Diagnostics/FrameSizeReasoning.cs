@@ -65,7 +65,11 @@ internal static class FrameSizeReasoning
             PppoeFindingCodes.ShortFramesLostFromClient,
             Invariant($"Frames shorter than {threshold} bytes from the client never arrive: {Describe(evidence)} never came, while every PPPoE session frame that did come from the client was {smallestIn} bytes or longer{Consequence(view)}."),
             FrameSizeFaults.FixFromClient(threshold))
-        { Evidence = evidence, SizeThreshold = threshold };
+        {
+            Evidence = evidence,
+            SizeThreshold = threshold,
+            Parameters = FindingParameters.Of(("threshold", threshold), ("smallestArrived", smallestIn), ("ipv6Only", Consequence(view).Length > 0)),
+        };
     }
 
     /// <summary>Exact-size answers missing only above every size that arrives, and above <see cref="PppoeDiagnosisThresholds.LargeFrameSize"/>.</summary>
@@ -115,7 +119,7 @@ internal static class FrameSizeReasoning
             PppoeFindingCodes.ShortFramesLostTowardClient,
             Invariant($"Frames shorter than {threshold} bytes sent towards the client never reach it: {Describe(evidence)} went unheeded by the client, while frames of {delivered} bytes and more sent towards it were answered."),
             FrameSizeFaults.FixTowardClient(threshold))
-        { Evidence = evidence, SizeThreshold = threshold };
+        { Evidence = evidence, SizeThreshold = threshold, Parameters = FindingParameters.Of(("threshold", threshold), ("delivered", delivered)) };
     }
 
     public static PppoeFinding LargeFramesLost(IReadOnlyList<LostFrame> evidence, int largestArrived, string direction) =>
@@ -123,7 +127,11 @@ internal static class FrameSizeReasoning
             PppoeFindingCodes.LargeFramesLost,
             Invariant($"Large frames {direction} are lost on the way: {Describe(evidence)} never arrived, while frames up to {largestArrived} bytes do."),
             FrameSizeFaults.FixLargeFrames)
-        { Evidence = evidence, SizeThreshold = largestArrived };
+        {
+            Evidence = evidence,
+            SizeThreshold = largestArrived,
+            Parameters = FindingParameters.Of((FindingParameters.Variant, direction == "from the client" ? "from-client" : "toward-client"), ("largestArrived", largestArrived)),
+        };
 
     private static bool Enough(List<AwaitedAnswer> missing, DateTimeOffset now, PppoeDiagnosisThresholds t)
     {

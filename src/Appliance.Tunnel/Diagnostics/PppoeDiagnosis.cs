@@ -89,7 +89,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Error,
             PppoeFindingCodes.NoAccessConcentrator,
             Invariant($"The client broadcast {d.Padi} PADI(s) over {Seconds(d.FirstPadiAt, view.TakenAt)} s and no access concentrator answered with a PADO."),
-            "Check the appliance's uplink towards the ISP: the NIC or bridge it is on, the VLAN tag the ISP expects, the cable and the ISP's modem or ONT.");
+            "Check the appliance's uplink towards the ISP: the NIC or bridge it is on, the VLAN tag the ISP expects, the cable and the ISP's modem or ONT.")
+        { Parameters = FindingParameters.Of(("padi", d.Padi), ("seconds", Seconds(d.FirstPadiAt, view.TakenAt))) };
     }
 
     private static PppoeFinding? OfferIgnoredByClient(PppoeSessionView view, PppoeDiagnosisThresholds t)
@@ -103,7 +104,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Warning,
             PppoeFindingCodes.OfferIgnoredByClient,
             Invariant($"{d.Pado} access concentrator offer(s) (PADO) reached the client, which never requested a session (PADR): the offers do not match the service name or concentrator name it asks for."),
-            "Clear the service name and access concentrator name in the client's PPPoE settings, or set the ones the ISP gives.");
+            "Clear the service name and access concentrator name in the client's PPPoE settings, or set the ones the ISP gives.")
+        { Parameters = FindingParameters.Of(("pado", d.Pado)) };
     }
 
     private static PppoeFinding? AccessConcentratorRefuses(PppoeSessionView view, PppoeDiagnosisThresholds t)
@@ -117,7 +119,11 @@ public static class PppoeDiagnosis
                 FindingSeverity.Error,
                 PppoeFindingCodes.AccessConcentratorRefuses,
                 $"The access concentrator {packet} ({Describe(errors)}).",
-                FixFor(errors));
+                FixFor(errors))
+            {
+                Parameters = FindingParameters.Of(
+                    (FindingParameters.Variant, d.State == PppoeDiscoveryState.Refused ? "refused" : "offer-error"), ("errors", ErrorNames(errors))),
+            };
         }
         bool waiting = d.State == PppoeDiscoveryState.PadrSent && d.Padr > 0 && d.Pads == 0;
         if (!waiting || (d.Padr < t.DiscoveryRetries && !Exceeded(d.FirstPadrAt, view.TakenAt, t.DiscoveryTimeout)))
@@ -126,7 +132,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Error,
             PppoeFindingCodes.AccessConcentratorRefuses,
             Invariant($"The client requested a session {d.Padr} time(s) (PADR) over {Seconds(d.FirstPadrAt, view.TakenAt)} s and the access concentrator never confirmed it (PADS)."),
-            "Clear the service name in the client's PPPoE settings or set the one the ISP gives; if it persists, ask the ISP whether the line allows another session.");
+            "Clear the service name in the client's PPPoE settings or set the one the ISP gives; if it persists, ask the ISP whether the line allows another session.")
+        { Parameters = FindingParameters.Of((FindingParameters.Variant, "no-pads"), ("padr", d.Padr), ("seconds", Seconds(d.FirstPadrAt, view.TakenAt))) };
     }
 
     private static string Describe(PppoeErrorTags errors)
@@ -139,6 +146,19 @@ public static class PppoeDiagnosis
         if ((errors & PppoeErrorTags.GenericError) != 0)
             parts.Add("Generic-Error");
         return string.Join("; ", parts);
+    }
+
+    /// <summary>The error tags as parameter text: "service-name-error,ac-system-error,generic-error" (those present, in this order).</summary>
+    private static string ErrorNames(PppoeErrorTags errors)
+    {
+        var names = new List<string>(3);
+        if ((errors & PppoeErrorTags.ServiceNameError) != 0)
+            names.Add("service-name-error");
+        if ((errors & PppoeErrorTags.AcSystemError) != 0)
+            names.Add("ac-system-error");
+        if ((errors & PppoeErrorTags.GenericError) != 0)
+            names.Add("generic-error");
+        return string.Join(',', names);
     }
 
     private static string FixFor(PppoeErrorTags errors) =>
@@ -159,7 +179,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Error,
             PppoeFindingCodes.AuthenticationFailed,
             Invariant($"The ISP rejected the client's {protocol} authentication ({a.Failures} failure(s) for {a.Requests} attempt(s)): the ISP user name or password is wrong."),
-            "Check the ISP user name and password in the client's PPPoE connection: they are the ISP account's (case-sensitive), not the VPN's.");
+            "Check the ISP user name and password in the client's PPPoE connection: they are the ISP account's (case-sensitive), not the VPN's.")
+        { Parameters = FindingParameters.Of(("protocol", protocol), ("failures", a.Failures), ("requests", a.Requests)) };
     }
 
     private static PppoeFinding? IpcpStuck(PppoeSessionView view, PppoeDiagnosisThresholds t)
@@ -184,6 +205,7 @@ public static class PppoeDiagnosis
             "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.")
         {
             Evidence = MissingIpcpAnswers(view, t),
+            Parameters = FindingParameters.Of(("requests", isp.UnansweredRequests), ("smallestArrived", smallestIn), ("answerSize", answerSize)),
         };
     }
 
@@ -222,7 +244,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Warning,
             PppoeFindingCodes.LcpEchoUnansweredByClient,
             Invariant($"The ISP's last {isp.UnansweredEchoes} LCP Echo-Requests to the client got no reply: the client or its tunnel is gone, and the ISP will end the session."),
-            "Check that the client's VPN connection is up and the machine is awake; the client will have to redial.");
+            "Check that the client's VPN connection is up and the machine is awake; the client will have to redial.")
+        { Parameters = FindingParameters.Of(("echoes", isp.UnansweredEchoes)) };
     }
 
     private static PppoeFinding? ClientEchoesUnanswered(PppoeSessionView view, PppoeDiagnosisThresholds t)
@@ -234,7 +257,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Error,
             PppoeFindingCodes.LcpEchoUnansweredByIsp,
             Invariant($"The client's last {client.UnansweredEchoes} LCP Echo-Requests over {Seconds(client.FirstUnansweredEchoAt, view.TakenAt)} s got no reply from the ISP: the link towards the ISP is dead."),
-            "Check the appliance's uplink (cable, NIC, bridge, VLAN) and the ISP's line; the client will redial when the link is back.");
+            "Check the appliance's uplink (cable, NIC, bridge, VLAN) and the ISP's line; the client will redial when the link is back.")
+        { Parameters = FindingParameters.Of(("echoes", client.UnansweredEchoes), ("seconds", Seconds(client.FirstUnansweredEchoAt, view.TakenAt))) };
     }
 
     private static PppoeFinding? IPv6Only(PppoeSessionView view, PppoeDiagnosisThresholds t)
@@ -248,7 +272,8 @@ public static class PppoeDiagnosis
                 FindingSeverity.Warning,
                 PppoeFindingCodes.IPv6Only,
                 ("IPv6 came up but the client refused IPv4: it answered the ISP's IPCP Configure-Request with an LCP Protocol-Reject, so IPv4 is turned off on its PPPoE connection."),
-                "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.");
+                "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.")
+            { Parameters = FindingParameters.Of((FindingParameters.Variant, "refused-by-client")) };
         }
         if (ipcp.Client.ConfigureRequests == 0 && ipcp.Isp.ConfigureRequests == 0)
         {
@@ -256,7 +281,8 @@ public static class PppoeDiagnosis
                 FindingSeverity.Warning,
                 PppoeFindingCodes.IPv6Only,
                 "IPv6 came up but neither end asked for IPv4 (no IPCP Configure-Request): the client has IPv4 turned off on its PPPoE connection.",
-                "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.");
+                "Enable IPv4 (TCP/IPv4) on the client's PPPoE connection and redial.")
+            { Parameters = FindingParameters.Of((FindingParameters.Variant, "not-asked")) };
         }
         if (ipcp.Client.RejectsReceived > 0 || view.Lcp.Isp.RejectsSent > 0)
         {
@@ -264,13 +290,18 @@ public static class PppoeDiagnosis
                 FindingSeverity.Warning,
                 PppoeFindingCodes.IPv6Only,
                 "IPv6 came up but the ISP rejected the client's IPv4 negotiation: this ISP account offers no IPv4 here.",
-                "Ask the ISP whether the account includes IPv4 over PPPoE.");
+                "Ask the ISP whether the account includes IPv4 over PPPoE.")
+            { Parameters = FindingParameters.Of((FindingParameters.Variant, "isp-rejected")) };
         }
         return new PppoeFinding(
             FindingSeverity.Warning,
             PppoeFindingCodes.IPv6Only,
             Invariant($"IPv6 came up {Seconds(view.Ipv6cp.OpenedAt, view.TakenAt)} s ago but IPv4 (IPCP) has not: {ipcp.Client.ConfigureRequests} request(s) from the client, {ipcp.Isp.ConfigureRequests} from the ISP, none settled."),
-            "Redial; if IPv4 still does not come up, capture the client's port and compare the IPCP exchange in both directions.");
+            "Redial; if IPv4 still does not come up, capture the client's port and compare the IPCP exchange in both directions.")
+        {
+            Parameters = FindingParameters.Of((FindingParameters.Variant, "unsettled"), ("seconds", Seconds(view.Ipv6cp.OpenedAt, view.TakenAt)),
+                ("clientRequests", ipcp.Client.ConfigureRequests), ("ispRequests", ipcp.Isp.ConfigureRequests)),
+        };
     }
 
     private static PppoeFinding? IPv4Only(PppoeSessionView view, PppoeDiagnosisThresholds t)
@@ -281,7 +312,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Info,
             PppoeFindingCodes.IPv4Only,
             Invariant($"IPv4 is up but IPv6 was not negotiated ({view.Ipv6cp.Client.ConfigureRequests} IPv6CP request(s) from the client, {view.Ipv6cp.Isp.ConfigureRequests} from the ISP)."),
-            "If the site needs IPv6, enable it on the client's PPPoE connection and ask the ISP whether the account includes it.");
+            "If the site needs IPv6, enable it on the client's PPPoE connection and ask the ISP whether the account includes it.")
+        { Parameters = FindingParameters.Of(("clientRequests", view.Ipv6cp.Client.ConfigureRequests), ("ispRequests", view.Ipv6cp.Isp.ConfigureRequests)) };
     }
 
     private static PppoeFinding? QuietData(PppoeSessionView view, ControlProtocolView ncp, string family, DateTimeOffset? lastIn, DateTimeOffset? lastOut, PppoeDiagnosisThresholds t)
@@ -297,7 +329,8 @@ public static class PppoeDiagnosis
                 isIPv4 ? FindingSeverity.Warning : FindingSeverity.Info,
                 isIPv4 ? PppoeFindingCodes.IPv4NotSentByClient : PppoeFindingCodes.IPv6NotSentByClient,
                 Invariant($"{family} over PPPoE has been up for {Seconds(opened, view.TakenAt)} s and the client has sent no {family} through it."),
-                $"On the client, route {family} through the PPPoE connection (use it as the default gateway) and check its firewall.");
+                $"On the client, route {family} through the PPPoE connection (use it as the default gateway) and check its firewall.")
+            { Parameters = FindingParameters.Of(("family", family), ("seconds", Seconds(opened, view.TakenAt))) };
         }
         if (answered)
             return null;
@@ -305,7 +338,8 @@ public static class PppoeDiagnosis
             isIPv4 ? FindingSeverity.Error : FindingSeverity.Warning,
             isIPv4 ? PppoeFindingCodes.IPv4Unanswered : PppoeFindingCodes.IPv6Unanswered,
             Invariant($"The client has sent {family} over PPPoE for {Seconds(opened, view.TakenAt)} s and nothing came back."),
-            "Check the uplink port's Out drops and the ISP side: redial to get a fresh address, and if it persists ask the ISP whether the address is routed.");
+            "Check the uplink port's Out drops and the ISP side: redial to get a fresh address, and if it persists ask the ISP whether the address is routed.")
+        { Parameters = FindingParameters.Of(("family", family), ("seconds", Seconds(opened, view.TakenAt))) };
     }
 
     private static PppoeFinding? OversizeFromClient(PortCountersSnapshot? clientPort)
@@ -317,7 +351,8 @@ public static class PppoeDiagnosis
             FindingSeverity.Warning,
             PppoeFindingCodes.OversizeFramesDropped,
             Invariant($"{dropped} frame(s) from the client were larger than the largest frame the appliance carries (1514 bytes untagged at MTU 1500) and were dropped as oversize."),
-            "Set the client's PPPoE MTU to 1492 or less and its VPN adapter's MTU to 1500; raise the appliance's MTU only if the ISP supports larger PPPoE frames (RFC 4638).");
+            "Set the client's PPPoE MTU to 1492 or less and its VPN adapter's MTU to 1500; raise the appliance's MTU only if the ISP supports larger PPPoE frames (RFC 4638).")
+        { Parameters = FindingParameters.Of((FindingParameters.Variant, "from-client"), ("dropped", dropped)) };
     }
 
     private static PppoeFinding? OversizeFromUplink(PortCountersSnapshot? uplinkPort)
@@ -329,6 +364,7 @@ public static class PppoeDiagnosis
             FindingSeverity.Warning,
             PppoeFindingCodes.OversizeFramesDropped,
             Invariant($"{dropped} frame(s) from the ISP side were larger than the largest frame the appliance carries and were dropped as oversize on the uplink."),
-            "Match the appliance's MTU to the uplink (the ISP uses larger PPPoE frames, RFC 4638), or have the clients negotiate an MRU of 1492.");
+            "Match the appliance's MTU to the uplink (the ISP uses larger PPPoE frames, RFC 4638), or have the clients negotiate an MRU of 1492.")
+        { Parameters = FindingParameters.Of((FindingParameters.Variant, "from-uplink"), ("dropped", dropped)) };
     }
 }

@@ -21,6 +21,31 @@ public sealed record PppoeFinding(FindingSeverity Severity, string Code, string 
     public IReadOnlyList<LostFrame> Evidence { get; init; } = [];
     /// <summary>For a frame-size finding: frames shorter than this never arrive (or, for large-frame loss, longer than this). Null otherwise.</summary>
     public int? SizeThreshold { get; init; }
+    /// <summary>The values <see cref="Explanation"/> and <see cref="Fix"/> are made of, by name (invariant text; never a secret), so a reader
+    /// can word the finding in another language; <c>variant</c> tells apart the texts of one code. Empty when the text has no values.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = FindingParameters.None;
+}
+
+/// <summary>Builds <see cref="PppoeFinding.Parameters"/>: numbers and names as invariant text.</summary>
+public static class FindingParameters
+{
+    /// <summary>The name that tells apart the texts one code has (e.g. ipv6-only's "refused-by-client").</summary>
+    public const string Variant = "variant";
+
+    public static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>(0, StringComparer.Ordinal);
+
+    public static IReadOnlyDictionary<string, string> Of(params (string Name, object Value)[] values)
+    {
+        var result = new Dictionary<string, string>(values.Length, StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+            result[name] = value switch
+            {
+                bool b => b ? "true" : "false",
+                IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
+        return result;
+    }
 }
 
 /// <summary>The stable codes of <see cref="PppoeFinding"/>; never renamed, only added to.</summary>

@@ -69,6 +69,8 @@ public static class TapWindows6Versions
             Invariant($"On the client, install OpenVPN {FirstFixedInstaller} or later (TAP-Windows6 9.25 or newer), or update TAP-Windows6 alone; the client's log line \"TAP-Windows Driver Version 9.NN\" shows the driver in use (9.24 or lower is affected)."))
         {
             SizeThreshold = FrameSizeFaults.TapWindows6Threshold,
+            Parameters = FindingParameters.Of((FindingParameters.Variant, risk == TapWindows6Risk.Affected ? "affected" : "possible"),
+                ("version", peer.Version ?? ""), ("gui", peer.GuiVersion ?? ""), ("firstFixed", FirstFixedInstaller)),
         };
     }
 

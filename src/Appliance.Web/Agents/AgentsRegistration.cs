@@ -29,6 +29,7 @@ public static class AgentsRegistration
         services.AddSingleton<DownloadLinks>();
         services.AddSingleton<LiveSessions>();
         services.AddSingleton<SessionActions>();
+        services.AddSingleton<EndedSessionCatalog>();
         services.AddSingleton<HistoryStore>();
         services.AddHostedService<LocalAgentAutoPair>();
         services.AddHostedService<HistorySampler>();

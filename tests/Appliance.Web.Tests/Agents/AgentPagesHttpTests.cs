@@ -159,4 +159,53 @@ public sealed class AgentPagesHttpTests : IDisposable
             Assert.DoesNotContain("data-testid=\"start-capture\"", viewerHtml, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task An_ended_session_keeps_its_page_with_findings_probe_and_capture_and_is_listed_in_history_and_on_its_client()
+    {
+        var (admin, viewer, agentId) = await ArrangeAsync();
+        viewer.Dispose();
+        using (admin)
+        {
+            const string id = "00000000000000e1";
+            var last = EndedSamples.Session(id, "alice", EndedSamples.ShortFramesLost());
+            _panel.Agent.Ended.Add(new Appliance.Contracts.EndedSessionDto(last, EndedSamples.Connected.AddMinutes(5), "kicked", EndedSamples.Probe(id, "alice")));
+            _panel.Agent.Captures.Add(new Appliance.Contracts.CaptureDto("cap1", id, "alice", EndedSamples.Connected, EndedSamples.Connected.AddMinutes(5),
+                "stopped", "session-closed", 40, 0, 4096, false));
+
+            string page = await admin.HtmlAsync($"/sessions/{agentId}/{id}");
+            string history = await admin.HtmlAsync("/history");
+            string clients = await admin.HtmlAsync("/clients");
+
+            Assert.Contains("data-testid=\"ended-session\"", page, StringComparison.Ordinal);
+            Assert.Contains("kicked", page, StringComparison.Ordinal);
+            Assert.Contains("Frames shorter than 34 bytes from the client never arrive", page, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"evidence\"", page, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"probe-strip\"", page, StringComparison.Ordinal);
+            Assert.Contains("data-capture=\"cap1\"", page, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"download-capture\"", page, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"capture-warning\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"start-capture\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"kick\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"probe-sizes\"", page, StringComparison.Ordinal);
+
+            Assert.Contains($"href=\"sessions/{agentId}/{id}\"", history, StringComparison.Ordinal);
+            Assert.Contains("short-frames-lost-from-client", history, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"last-session\" data-client=\"alice\"", clients, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_session_neither_live_nor_kept_says_so()
+    {
+        var (admin, viewer, agentId) = await ArrangeAsync();
+        viewer.Dispose();
+        using (admin)
+        {
+            string page = await admin.HtmlAsync($"/sessions/{agentId}/00000000000000ff");
+
+            Assert.DoesNotContain("data-testid=\"session-facts\"", page, StringComparison.Ordinal);
+            Assert.Contains(_panel.Agent.Requests, r => r == "GET /api/v1/ended-sessions/00000000000000ff");
+        }
+    }
 }

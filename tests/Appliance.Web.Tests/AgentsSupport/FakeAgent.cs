@@ -21,6 +21,17 @@ public sealed class FakeAgent : HttpMessageHandler
 
     public List<PortStatus> Ports { get; } = [];
 
+    /// <summary>The ended sessions the agent keeps (a kick moves a live session here, as the agent does).</summary>
+    public List<EndedSessionDto> Ended { get; } = [];
+
+    public List<CaptureDto> Captures { get; } = [];
+
+    /// <summary>Keep each live stream open after its first tick and push a tick to it whenever a session is kicked (as the agent's
+    /// stream does every second); otherwise the stream ends after one tick.</summary>
+    public bool HoldStreams { get; set; }
+
+    private readonly List<System.IO.Pipelines.PipeWriter> _streams = [];
+
     public List<string> Requests { get; } = [];
 
     public int ProfileRequests { get; private set; }
@@ -61,12 +72,41 @@ public sealed class FakeAgent : HttpMessageHandler
         {
             // One tick, then the stream ends (as when the agent restarts): the panel must reconnect by itself.
             StreamsOpened++;
-            var update = new SessionsUpdateDto(StreamTime, Sessions.ToList(), null);
-            string body = "event: sessions\ndata: " + System.Text.Json.JsonSerializer.Serialize(update, AgentApiClient.Json) + "\n\n";
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "text/event-stream") };
+            if (HoldStreams)
+            {
+                var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 0));
+                _streams.Add(pipe.Writer);
+                Tick(pipe.Writer);
+                var held = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(pipe.Reader.AsStream()) };
+                held.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/event-stream");
+                return held;
+            }
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(TickText(), Encoding.UTF8, "text/event-stream") };
+        }
+        if (method == HttpMethod.Delete && path.StartsWith("/api/v1/sessions/", StringComparison.Ordinal))
+        {
+            string id = Uri.UnescapeDataString(path["/api/v1/sessions/".Length..]);
+            var session = Sessions.FirstOrDefault(s => s.Id == id);
+            if (session is null)
+                return new HttpResponseMessage(HttpStatusCode.NotFound);
+            Sessions.Remove(session);
+            Ended.Add(new EndedSessionDto(session, StreamTime, "kicked"));
+            foreach (var stream in _streams)
+                Tick(stream);
+            return new HttpResponseMessage(HttpStatusCode.NoContent);
+        }
+        if (method == HttpMethod.Get && path == ApiRoutes.EndedSessions)
+        {
+            string? client = QueryValue(query, "client");
+            return Json(Ended.Where(e => client is null || e.Last.CommonName == client).OrderByDescending(e => e.EndedAt).ToList());
+        }
+        if (method == HttpMethod.Get && path.StartsWith(ApiRoutes.EndedSessions + "/", StringComparison.Ordinal))
+        {
+            string id = Uri.UnescapeDataString(path[(ApiRoutes.EndedSessions.Length + 1)..]);
+            return Ended.FirstOrDefault(e => e.Last.Id == id) is { } kept ? Json(kept) : new HttpResponseMessage(HttpStatusCode.NotFound);
         }
         if (method == HttpMethod.Get && path == ApiRoutes.Captures)
-            return Json(Array.Empty<CaptureDto>());
+            return Json(Captures);
         if (method == HttpMethod.Get && path == ApiRoutes.Clients)
             return Json(Clients);
         if (method == HttpMethod.Get && path == "/api/v1/profile-notes")
@@ -112,6 +152,15 @@ public sealed class FakeAgent : HttpMessageHandler
             return Json(changed);
         }
         return new HttpResponseMessage(HttpStatusCode.NotFound);
+    }
+
+    private string TickText() =>
+        "event: sessions\ndata: " + System.Text.Json.JsonSerializer.Serialize(new SessionsUpdateDto(StreamTime, Sessions.ToList(), null), AgentApiClient.Json) + "\n\n";
+
+    private void Tick(System.IO.Pipelines.PipeWriter stream)
+    {
+        System.Buffers.BuffersExtensions.Write(stream, Encoding.UTF8.GetBytes(TickText()));
+        stream.FlushAsync().AsTask().GetAwaiter().GetResult(); // no back-pressure: completes at once
     }
 
     private static HttpResponseMessage Json<T>(T value) => new(HttpStatusCode.OK) { Content = JsonContent.Create(value, options: AgentApiClient.Json) };

@@ -36,6 +36,8 @@ public sealed partial class AgentTextTests
         }
     }
 
+    internal static string RepositoryRootForTests() => RepositoryRoot();
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -172,6 +172,12 @@ public sealed class PanelWithAgentEndToEndTests(ChromiumFixture chromium) : IAsy
         // Kick (confirmed): the agent closes the session, the client comes back as a new one.
         await page.GetByTestId("kick").ClickAsync();
         await page.GetByTestId("kick-confirm").ClickAsync();
+        // The page keeps the session's last view, as the agent kept it, with why it ended.
+        await Expect(page.GetByTestId("ended-session")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("end-reason")).Not.ToBeEmptyAsync();
+        await Expect(page.GetByTestId("size-classes").Locator("tr.highlight")).ToContainTextAsync("14-33");
+        await Expect(page.GetByTestId("kick")).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(page, "23b-session-ended");
         await openvpn.WaitForAsync(RealOpenVpnClient.Connected, Patience, occurrences: 2);
         await WaitUntilAsync(async () => (await Agent.Api.GetSessionsAsync()).Any(s => s.CommonName == ClientName && s.Id != sessionId), "a new session after the kick");
 
@@ -191,6 +197,7 @@ public sealed class PanelWithAgentEndToEndTests(ChromiumFixture chromium) : IAsy
             await page.GotoAsync(Panel.Url("/history"));
             return (await page.GetByTestId("history-totals").TextContentAsync() ?? "").Contains(ClientName, StringComparison.Ordinal);
         }, "the client in the history totals");
+        await Expect(page.GetByTestId("ended-sessions").Locator($"tr[data-session='{sessionId}']")).ToContainTextAsync(ClientName);
         await Screenshots.SaveAsync(page, "25-history");
 
         var audit = await page.GotoAsync(Panel.Url("/audit"));

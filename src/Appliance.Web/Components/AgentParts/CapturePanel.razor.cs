@@ -24,6 +24,10 @@ public partial class CapturePanel
     [Inject]
     private CurrentActor Current { get; set; } = default!;
 
+    /// <summary>The session has ended: its finished captures stay listed and downloadable (while the agent keeps the session); no new one.</summary>
+    [Parameter]
+    public bool SessionEnded { get; set; }
+
     private IReadOnlyList<CaptureDto> Captures { get; set; } = [];
 
     private bool KeepCredentials { get; set; }

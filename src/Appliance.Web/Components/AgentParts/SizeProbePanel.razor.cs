@@ -24,7 +24,13 @@ public partial class SizeProbePanel
     [Inject]
     private CurrentActor Current { get; set; } = default!;
 
+    /// <summary>A result the agent kept (the last probe of an ended session): shown without a button.</summary>
+    [Parameter]
+    public FrameSizeProbeDto? Kept { get; set; }
+
     private FrameSizeProbeDto? Result { get; set; }
+
+    protected override void OnParametersSet() => Result ??= Kept;
 
     private bool Probing { get; set; }
 

@@ -4,6 +4,7 @@ using Appliance.Web.Agents;
 using Appliance.Web.Clients;
 using Appliance.Web.Components.Forms;
 using Appliance.Web.Localization;
+using Appliance.Web.Sessions;
 using Microsoft.AspNetCore.Components;
 
 namespace Appliance.Web.Components.Pages.Clients;
@@ -41,6 +42,15 @@ public partial class ClientsPage
 
     private ClientRow? Profile { get; set; }
 
+    [Inject]
+    private EndedSessionCatalog EndedCatalog { get; set; } = default!;
+
+    /// <summary>Each client's newest ended session the agent keeps.</summary>
+    private IReadOnlyDictionary<string, EndedSessionDto> LastSessions { get; set; } = new Dictionary<string, EndedSessionDto>();
+
+    /// <summary>The last session opened under the grid (a client's "last session").</summary>
+    private EndedSessionDto? LastShown { get; set; }
+
     private NewClientForm Input { get; set; } = new();
 
     private string? Problem { get; set; }
@@ -60,6 +70,7 @@ public partial class ClientsPage
         try
         {
             Rows = await Catalog.ListAsync(Agent.Id);
+            LastSessions = await EndedCatalog.LastPerClientAsync(Agent.Id);
         }
         catch (Exception e) when (e is AgentApiException or AgentNotPairedException)
         {

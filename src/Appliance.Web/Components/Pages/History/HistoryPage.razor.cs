@@ -3,6 +3,7 @@ using System.Globalization;
 using Appliance.Web.Agents;
 using Appliance.Web.Audit;
 using Appliance.Web.History;
+using Appliance.Web.Sessions;
 using Appliance.Web.Settings;
 using Microsoft.AspNetCore.Components;
 
@@ -65,6 +66,14 @@ public partial class HistoryPage
 
     private HistorySettingsForm Settings { get; set; } = new();
 
+    [Inject]
+    private EndedSessionCatalog EndedCatalog { get; set; } = default!;
+
+    /// <summary>The ended sessions every paired agent keeps, newest first.</summary>
+    private IReadOnlyList<EndedSessionRow> EndedRows { get; set; } = [];
+
+    private IReadOnlyList<string> EndedProblems { get; set; } = [];
+
     private string? Problem { get; set; }
 
     private string? Notice { get; set; }
@@ -75,6 +84,7 @@ public partial class HistoryPage
         Settings = HistorySettingsForm.From(await HistorySettings.ReadAsync(SettingsStore));
         if (Agent is null)
             return;
+        (EndedRows, EndedProblems) = await EndedCatalog.AcrossAgentsAsync();
         Totals = await History.TotalsAsync(Agent.Id);
         Client = ClientQuery ?? (Totals.Count > 0 ? Totals[0].ClientName : null);
         await LoadSeriesAsync();
