@@ -18,7 +18,7 @@ public sealed record FrameSizeProbeTarget(MacAddress Client, MacAddress AccessCo
         var d = view.Discovery;
         if (d.SessionId is not { } sessionId || d.ClientMac is not { } client || d.AccessConcentratorMac is not { } concentrator)
         {
-            refusal = Invariant($"no PPPoE session was set up (discovery {d.State}: {d.Padi} PADI, {d.Pado} PADO, {d.Padr} PADR, {d.Pads} PADS), so there is nothing to probe");
+            refusal = Invariant($"no PPPoE session was set up, so no LCP link is Opened to probe (discovery {d.State}: {d.Padi} PADI, {d.Pado} PADO, {d.Padr} PADR, {d.Pads} PADS)");
             return null;
         }
         if (!view.Lcp.IsOpened)

@@ -170,6 +170,16 @@ public sealed class FrameSizeDiagnosisTests
     }
 
     [Fact]
+    public void The_probe_is_refused_with_its_reason_before_a_session_exists()
+    {
+        var (replay, dialup) = Dial(r => new DialUpSimulation(r) { DropFromClientBelow = 2000, DropDiscoveryFromClientToo = true });
+
+        Assert.Null(FrameSizeProbeTarget.For(replay.View(), out string noSession));
+        Assert.Contains("no PPPoE session was set up, so no LCP link is Opened", noSession, StringComparison.Ordinal);
+        Assert.Contains("0 PADI", noSession, StringComparison.Ordinal); // its PADI was dropped too
+    }
+
+    [Fact]
     public void No_session_frame_from_the_client_is_no_size_finding_when_its_discovery_frames_are_no_longer_than_the_missing_answers()
     {
         // Session frames of every size lost (an EtherType filter), discovery passing: its 32-byte PADI is shorter than the missing
