@@ -56,18 +56,9 @@ internal static class SizeProbeApi
             refusal = $"session {session.Name} has no switch port yet";
             return null;
         }
-        var view = tracker.Snapshot();
-        if (!view.Lcp.IsOpened || view.Discovery.SessionId is not { } sessionId || view.Discovery.ClientMac is not { } clientMac ||
-            view.Discovery.AccessConcentratorMac is not { } concentrator)
-        {
-            refusal = $"session {session.Name} has no PPPoE link in LCP Opened (discovery: {SessionViews.Discovery(view.Discovery.State)}, LCP opened: {(view.Lcp.IsOpened ? "yes" : "no")}); dial PPPoE on the client first";
-            return null;
-        }
-        if (view.IspMagicNumber is not { } magic)
-        {
-            refusal = $"session {session.Name}: the ISP's LCP magic number was not seen yet; redial PPPoE on the client";
-            return null;
-        }
-        return new FrameSizeProbeTarget(clientMac, concentrator, sessionId, magic);
+        if (FrameSizeProbeTarget.For(tracker.Snapshot(), out string reason) is { } target)
+            return target;
+        refusal = $"session {session.Name} cannot be probed: {reason}; dial PPPoE on the client first";
+        return null;
     }
 }

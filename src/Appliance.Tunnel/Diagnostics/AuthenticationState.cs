@@ -24,10 +24,19 @@ internal sealed class AuthenticationState
     private long _reversePackets;
     private long _firstRequestAt = SnapshotClock.Never;
     private long _outcomeAt = SnapshotClock.Never;
+    private long _failedAttempts;
+    private PppProtocol _failedProtocol;
 
-    /// <summary>Back to no authentication seen, for a new dial-up attempt, without allocating.</summary>
+    /// <summary>Back to no authentication seen, for a new dial-up attempt, without allocating. A failed attempt is remembered
+    /// (<see cref="AuthenticationView.FailedAttempts"/>) until one succeeds: a client redialling with the same wrong password must
+    /// not make the finding come and go with each attempt.</summary>
     public void Reset()
     {
+        if (_outcome == AuthenticationOutcome.Failed)
+        {
+            _failedAttempts++;
+            _failedProtocol = _protocol;
+        }
         _protocol = PppProtocol.None;
         _outcome = AuthenticationOutcome.None;
         _requests = 0;
@@ -70,6 +79,7 @@ internal sealed class AuthenticationState
             case (PppProtocol.Pap, PapAuthenticateAck):
             case (PppProtocol.Chap, ChapSuccess):
                 _successes++;
+                _failedAttempts = 0;
                 _outcome = AuthenticationOutcome.Succeeded;
                 _outcomeAt = timestamp;
                 break;
@@ -96,5 +106,7 @@ internal sealed class AuthenticationState
         OtherPackets = _reversePackets,
         FirstRequestAt = clock.At(_firstRequestAt),
         OutcomeAt = clock.At(_outcomeAt),
+        FailedAttempts = _failedAttempts,
+        FailedProtocol = _failedProtocol,
     };
 }

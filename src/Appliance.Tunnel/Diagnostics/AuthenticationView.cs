@@ -21,6 +21,10 @@ public sealed record AuthenticationView
     public DateTimeOffset? FirstRequestAt { get; init; }
     /// <summary>When the latest verdict (success or failure) came.</summary>
     public DateTimeOffset? OutcomeAt { get; init; }
+    /// <summary>Earlier dial-up attempts, in a row since the last success, that ended with the ISP refusing the client.</summary>
+    public long FailedAttempts { get; init; }
+    /// <summary>PAP or CHAP, of the latest of <see cref="FailedAttempts"/>.</summary>
+    public PppProtocol FailedProtocol { get; init; }
 
     public static AuthenticationView Empty { get; } = new();
 }

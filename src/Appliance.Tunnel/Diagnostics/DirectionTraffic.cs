@@ -20,6 +20,7 @@ internal sealed class DirectionTraffic
     private long _sessionFrames;
     private long _smallestSessionFrame;
     private long _largestSessionFrame;
+    private long _smallestDiscoveryFrame;
     private long _lastFrameAt = SnapshotClock.Never;
     private long _lastShortFrameAt = SnapshotClock.Never;
     private long _lastIpv4At = SnapshotClock.Never;
@@ -39,9 +40,15 @@ internal sealed class DirectionTraffic
         if (!info.IsPppoe)
             return;
         Volatile.Write(ref _pppoeFrames, _pppoeFrames + 1);
-        // Discovery frames (PADI…) never count as evidence about the session path: only session frames do.
+        // Discovery frames (PADI…) never count as evidence about the session path: only session frames do. Their sizes are kept
+        // apart, for a client none of whose session frames ever arrive (its PADR did, so something bigger gets through).
         if (info.Family != EtherTypeFamily.PppoeSession)
+        {
+            int content = 14 + 4 * info.VlanCount + 6 + info.PppoeLength;
+            if (info.Family == EtherTypeFamily.PppoeDiscovery && (_smallestDiscoveryFrame == 0 || content < _smallestDiscoveryFrame))
+                Volatile.Write(ref _smallestDiscoveryFrame, content);
             return;
+        }
         Volatile.Write(ref _sessionFrames, _sessionFrames + 1);
         if (_smallestSessionFrame == 0 || info.Length < _smallestSessionFrame)
             Volatile.Write(ref _smallestSessionFrame, info.Length);
@@ -73,6 +80,7 @@ internal sealed class DirectionTraffic
         SessionFrames = Volatile.Read(ref _sessionFrames),
         SmallestSessionFrame = (int)Volatile.Read(ref _smallestSessionFrame) is var smallest and > 0 ? smallest : null,
         LargestSessionFrame = (int)Volatile.Read(ref _largestSessionFrame),
+        SmallestDiscoveryFrame = (int)Volatile.Read(ref _smallestDiscoveryFrame) is var discovery and > 0 ? discovery : null,
         LastFrameAt = clock.At(Volatile.Read(ref _lastFrameAt)),
         LastShortFrameAt = clock.At(Volatile.Read(ref _lastShortFrameAt)),
         LastIPv4At = clock.At(Volatile.Read(ref _lastIpv4At)),

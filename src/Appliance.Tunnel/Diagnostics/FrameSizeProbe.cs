@@ -52,12 +52,53 @@ public sealed class FrameSizeProbe : IFrameInterceptor
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(target);
         time ??= TimeProvider.System;
+        var timeout = roundTimeout ?? DefaultRoundTimeout;
+        return await HoldingPortAsync(sw, port, target, time, probe => probe.RunAsync(timeout, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one Echo-Request of each of <paramref name="sizes"/> and, for the ones not answered, one more: a small check of
+    /// chosen sizes (<see cref="LargeFrameCheck"/>) rather than the full measurement.</summary>
+    /// <exception cref="InvalidOperationException">Another probe (or interceptor) holds the port.</exception>
+    public static async Task<FrameSizeProbeResult> RoundTripAsync(EthernetSwitch sw, SwitchPort port, FrameSizeProbeTarget target,
+        IReadOnlyList<int> sizes, TimeProvider? time = null, TimeSpan? roundTimeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sw);
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(sizes);
+        time ??= TimeProvider.System;
+        var timeout = roundTimeout ?? DefaultRoundTimeout;
+        return await HoldingPortAsync(sw, port, target, time, async probe =>
+        {
+            var startedAt = time.GetUtcNow();
+            long started = time.GetTimestamp();
+            var results = new SortedDictionary<int, bool>();
+            int largest = sw.Options.MaxFrameLength(0);
+            var planned = new List<int>(sizes.Count);
+            foreach (int size in sizes)
+                planned.Add(Math.Clamp(size, LcpEchoProbeFrames.Smallest, largest));
+            int requests = await probe.RoundAsync(planned, results, timeout, cancellationToken).ConfigureAwait(false);
+            var lost = new List<int>();
+            foreach (var (size, ok) in results)
+            {
+                if (!ok)
+                    lost.Add(size);
+            }
+            if (lost.Count > 0)
+                requests += await probe.RoundAsync(lost, results, timeout, cancellationToken).ConfigureAwait(false);
+            return Summarize(results, requests, startedAt, time.GetElapsedTime(started));
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task<FrameSizeProbeResult> HoldingPortAsync(EthernetSwitch sw, SwitchPort port, FrameSizeProbeTarget target,
+        TimeProvider time, Func<FrameSizeProbe, Task<FrameSizeProbeResult>> run)
+    {
         var probe = new FrameSizeProbe(sw, port, target, time);
         if (Interlocked.CompareExchange(ref port.InterceptorSlot, probe, null) is not null)
             throw new InvalidOperationException($"{port} is already being probed");
         try
         {
-            return await probe.RunAsync(roundTimeout ?? DefaultRoundTimeout, cancellationToken).ConfigureAwait(false);
+            return await run(probe).ConfigureAwait(false);
         }
         finally
         {

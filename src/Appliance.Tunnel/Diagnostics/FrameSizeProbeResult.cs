@@ -7,7 +7,35 @@ namespace Appliance.Tunnel.Diagnostics;
 /// <param name="Client">The client's MAC: the probe's destination.</param>
 /// <param name="AccessConcentrator">The concentrator's MAC: the probe's source, so the client answers it as it answers the ISP.</param>
 /// <param name="IspMagicNumber">Put in every Echo-Request, as the ISP's own would carry it (RFC 1661 §5.8).</param>
-public sealed record FrameSizeProbeTarget(MacAddress Client, MacAddress AccessConcentrator, ushort SessionId, uint IspMagicNumber);
+public sealed record FrameSizeProbeTarget(MacAddress Client, MacAddress AccessConcentrator, ushort SessionId, uint IspMagicNumber)
+{
+    /// <summary>The session as the ISP's concentrator sees it, or null and why it cannot be probed now: the client answers
+    /// Echo-Requests only in LCP Opened (RFC 1661 §5.8), and they must carry the ISP's magic number.</summary>
+    public static FrameSizeProbeTarget? For(PppoeSessionView view, out string refusal)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        refusal = "";
+        var d = view.Discovery;
+        if (d.SessionId is not { } sessionId || d.ClientMac is not { } client || d.AccessConcentratorMac is not { } concentrator)
+        {
+            refusal = Invariant($"no PPPoE session was set up, so no LCP link is Opened to probe (discovery {d.State}: {d.Padi} PADI, {d.Pado} PADO, {d.Padr} PADR, {d.Pads} PADS)");
+            return null;
+        }
+        if (!view.Lcp.IsOpened)
+        {
+            refusal = view.Lcp.WasOpened
+                ? "LCP is not Opened any more (the link went down); the client answers Echo-Requests only in LCP Opened"
+                : Invariant($"LCP never opened on PPPoE session {sessionId} ({view.Lcp.Client.ConfigureRequests} Configure-Request(s) from the client and {view.Lcp.Isp.ConfigureRequests} from the ISP seen); the client answers Echo-Requests only in LCP Opened");
+            return null;
+        }
+        if (view.IspMagicNumber is not { } magic)
+        {
+            refusal = "the ISP's LCP magic number was not seen yet";
+            return null;
+        }
+        return new FrameSizeProbeTarget(client, concentrator, sessionId, magic);
+    }
+}
 
 /// <summary>One frame size the probe tried, and whether the client's Echo-Reply came back.</summary>
 public readonly record struct ProbedSize(int Size, bool RoundTrip);

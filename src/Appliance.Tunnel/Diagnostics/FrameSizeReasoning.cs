@@ -34,8 +34,10 @@ internal static class FrameSizeReasoning
     {
         var missing = Missing(view.AnswersOwedByClient, view.TakenAt, t);
         missing.RemoveAll(a => a.RequestSize < lostTowardBelow);
-        if (missing.Count == 0 || view.In.SmallestSessionFrame is not { } smallestIn)
+        if (missing.Count == 0)
             return null;
+        if (view.In.SmallestSessionFrame is not { } smallestIn)
+            return NoSessionFrameFromClient(view, missing, t);
         // The client must have gone on sending after the first missing answer was due, or it is simply gone.
         long framesBefore = long.MaxValue;
         foreach (var a in missing)
@@ -71,6 +73,55 @@ internal static class FrameSizeReasoning
             Parameters = FindingParameters.Of(("threshold", threshold), ("smallestArrived", smallestIn), ("ipv6Only", Consequence(view).Length > 0)),
         };
     }
+
+    /// <summary>
+    /// Not one PPPoE session frame ever came from the client, though a session was set up (PADS) and the ISP's requests needed answers,
+    /// while its discovery frames (PADI, the PADR with the AC-Cookie) did come, all longer than every missing answer, and it went on
+    /// sending them after the first answer was due: frames shorter than somewhere between the largest missing answer and the smallest
+    /// discovery frame are lost. LCP never opens, so nothing else can narrow it (the probe needs LCP Opened).
+    /// </summary>
+    private static PppoeFinding? NoSessionFrameFromClient(PppoeSessionView view, List<AwaitedAnswer> missing, PppoeDiagnosisThresholds t)
+    {
+        // The ISP's requests owed an answer are session frames: a session was set up (PADS), in this attempt or an earlier one.
+        if (view.In.SessionFrames > 0 || view.In.SmallestDiscoveryFrame is not { } smallestDiscovery)
+            return null;
+        int largestMissing = 0;
+        var firstDue = DateTimeOffset.MaxValue;
+        foreach (var a in missing)
+        {
+            // Only an upper bound of a Configure-Ack's size is known: it proves "short" only when even the bound is under every arrival.
+            if (a.ExpectedSize >= smallestDiscovery)
+                return null;
+            largestMissing = Math.Max(largestMissing, a.ExpectedSize);
+            if (a.RequestedAt + t.AnswerTimeout < firstDue)
+                firstDue = a.RequestedAt + t.AnswerTimeout;
+        }
+        // Alive: it went on sending (a new PADI, a PADT) after the first answer was due, or the ISP asked twice as often as a size
+        // finding needs (a client that stops at the first failure, as Windows does, sends nothing more); else it may simply have gone.
+        bool alive = view.In.LastFrameAt is { } last && last > firstDue;
+        if (!(alive ? Enough(missing, view.TakenAt, t) : missing.Count >= 2 * t.MissingFramesForSizeFinding))
+            return null;
+        var evidence = Evidence(missing);
+        int threshold = FrameSizeFaults.Threshold(largestMissing, smallestDiscovery);
+        return new PppoeFinding(
+            FindingSeverity.Error,
+            PppoeFindingCodes.ShortFramesLostFromClient,
+            Invariant($"Frames shorter than {threshold} bytes from the client never arrive: not one PPPoE session frame came from it, though it owed {Describe(evidence)}, while its discovery frames of {smallestDiscovery} bytes and more did come; so LCP never opens. The evidence bounds the cut between {largestMissing + 1} and {smallestDiscovery} bytes{KnownFault(threshold)}; the size probe needs LCP Opened and cannot narrow it."),
+            FrameSizeFaults.FixFromClient(threshold))
+        {
+            Evidence = evidence,
+            SizeThreshold = threshold,
+            Parameters = FindingParameters.Of((FindingParameters.Variant, "no-session-frame"), ("threshold", threshold),
+                ("lowerBound", largestMissing + 1), ("smallestDiscovery", smallestDiscovery)),
+        };
+    }
+
+    private static string KnownFault(int threshold) => threshold switch
+    {
+        FrameSizeFaults.EthernetMinimum => " (60 is the Ethernet minimum: runts refused instead of padded)",
+        FrameSizeFaults.TapWindows6Threshold => " (34 is TAP-Windows6's old IPv4-header check)",
+        _ => "",
+    };
 
     /// <summary>Exact-size answers missing only above every size that arrives, and above <see cref="PppoeDiagnosisThresholds.LargeFrameSize"/>.</summary>
     private static PppoeFinding? LargeLoss(PppoeSessionView view, List<AwaitedAnswer> missing, PppoeDiagnosisThresholds t)
@@ -120,6 +171,25 @@ internal static class FrameSizeReasoning
             Invariant($"Frames shorter than {threshold} bytes sent towards the client never reach it: {Describe(evidence)} went unheeded by the client, while frames of {delivered} bytes and more sent towards it were answered."),
             FrameSizeFaults.FixTowardClient(threshold))
         { Evidence = evidence, SizeThreshold = threshold, Parameters = FindingParameters.Of(("threshold", threshold), ("delivered", delivered)) };
+    }
+
+    /// <summary>The <see cref="LargeFrameCheck"/> at LCP Opened: the client answered the small Echo-Request and not the largest frame, twice.</summary>
+    public static PppoeFinding? LargeFrameCheckLost(PppoeSessionView view, PppoeDiagnosisThresholds t)
+    {
+        if (view.LargeFrameCheck is not { LargeFramesLost: true } check || check.LargeSize <= t.LargeFrameSize)
+            return null;
+        int arrived = Math.Max(check.ControlSize, view.In.LargestSessionFrame);
+        return new PppoeFinding(
+            FindingSeverity.Error,
+            PppoeFindingCodes.LargeFramesLost,
+            Invariant($"Large frames between the client and the appliance are lost on the way: when LCP opened, the appliance sent the client LCP Echo-Requests of {check.ControlSize} and {check.LargeSize} bytes; the {check.ControlSize}-byte one was answered, the {check.LargeSize}-byte one twice not, while frames up to {arrived} bytes do arrive. Over UDP a {check.LargeSize}-byte frame is a datagram larger than a 1500-byte path carries whole, so a path that drops IP fragments loses it; full-size downloads will stall."),
+            FrameSizeFaults.FixLargeFrames)
+        {
+            Evidence = [new LostFrame(SessionSide.Isp, PppProtocol.Lcp, PppControlCode.EchoRequest, FrameSizeProbe.FirstIdentifier, check.LargeSize)],
+            SizeThreshold = arrived,
+            Parameters = FindingParameters.Of((FindingParameters.Variant, "check"), ("controlSize", check.ControlSize),
+                ("largeSize", check.LargeSize), ("largestArrived", arrived)),
+        };
     }
 
     public static PppoeFinding LargeFramesLost(IReadOnlyList<LostFrame> evidence, int largestArrived, string direction) =>

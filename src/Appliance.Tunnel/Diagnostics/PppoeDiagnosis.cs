@@ -33,6 +33,7 @@ public static class PppoeDiagnosis
         Add(findings, AuthenticationFailed(view));
         Add(findings, sizeFromClient);
         Add(findings, sizeTowardClient);
+        Add(findings, FrameSizeReasoning.LargeFrameCheckLost(view, t));
         var ipcpStuck = sizeExplains ? null : IpcpStuck(view, t);
         Add(findings, ipcpStuck);
         if (!sizeExplains)
@@ -171,16 +172,20 @@ public static class PppoeDiagnosis
     private static PppoeFinding? AuthenticationFailed(PppoeSessionView view)
     {
         var a = view.Authentication;
-        if (a.Outcome != AuthenticationOutcome.Failed)
+        // A failed earlier attempt stands while the client redials, until an attempt succeeds.
+        bool failed = a.Outcome == AuthenticationOutcome.Failed || (a.FailedAttempts > 0 && a.Outcome != AuthenticationOutcome.Succeeded);
+        if (!failed)
             return null;
-        string protocol = a.Protocol == PppProtocol.Chap ? "CHAP" : "PAP";
+        var used = a.Outcome == AuthenticationOutcome.Failed ? a.Protocol : a.FailedProtocol;
+        string protocol = used == PppProtocol.Chap ? "CHAP" : "PAP";
+        long dialups = a.FailedAttempts + (a.Outcome == AuthenticationOutcome.Failed ? 1 : 0);
         // Only counts and codes: the view holds no user name or password, and none may be printed.
         return new PppoeFinding(
             FindingSeverity.Error,
             PppoeFindingCodes.AuthenticationFailed,
-            Invariant($"The ISP rejected the client's {protocol} authentication ({a.Failures} failure(s) for {a.Requests} attempt(s)): the ISP user name or password is wrong."),
+            Invariant($"The ISP rejected the client's {protocol} authentication ({dialups} dial-up(s) in a row refused): the ISP user name or password is wrong."),
             "Check the ISP user name and password in the client's PPPoE connection: they are the ISP account's (case-sensitive), not the VPN's.")
-        { Parameters = FindingParameters.Of(("protocol", protocol), ("failures", a.Failures), ("requests", a.Requests)) };
+        { Parameters = FindingParameters.Of(("protocol", protocol), ("dialups", dialups)) };
     }
 
     private static PppoeFinding? IpcpStuck(PppoeSessionView view, PppoeDiagnosisThresholds t)

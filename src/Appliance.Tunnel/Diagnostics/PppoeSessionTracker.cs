@@ -29,6 +29,7 @@ public sealed class PppoeSessionTracker : IFrameObserver
     private uint _ispMagic;
     private bool _hasIspMagic;
     private long _foreignSessionFrames;
+    private LargeFrameCheckResult? _largeFrameCheck;
     private readonly long _startedAt;
 
     public PppoeSessionTracker(TimeProvider? time = null)
@@ -53,9 +54,28 @@ public sealed class PppoeSessionTracker : IFrameObserver
         }
         else if (info.Family == EtherTypeFamily.PppoeSession && info.HasPppControl)
         {
+            bool opened;
             lock (_gate)
+            {
+                bool wasOpened = _lcp.IsOpened;
                 OnControl(frame, info, from, timestamp);
+                opened = !wasOpened && _lcp.IsOpened;
+            }
+            if (opened)
+                LcpOpened?.Invoke();
         }
+    }
+
+    /// <summary>Called, outside the tracker's lock and on the frame's thread, each time LCP becomes Opened: for work that needs an open
+    /// link (<see cref="LargeFrameCheck"/>). Must return at once.</summary>
+    public Action? LcpOpened { get; set; }
+
+    /// <summary>Keeps the latest <see cref="LargeFrameCheck"/> outcome for the view (and the diagnosis).</summary>
+    public void RecordLargeFrameCheck(LargeFrameCheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        lock (_gate)
+            _largeFrameCheck = result;
     }
 
     private void OnDiscovery(ReadOnlySpan<byte> frame, in FrameClass info, SessionSide from, long timestamp)
@@ -81,6 +101,13 @@ public sealed class PppoeSessionTracker : IFrameObserver
         }
         else if (info.PppoeSessionId != 0)
         {
+            // Joining mid-session takes a frame of this client's own: a frame towards another MAC (unknown unicast flooded from the
+            // uplink, e.g. the ISP still talking to a client that left) is another subscriber's session.
+            if (!OwnFrame(frame, from))
+            {
+                _foreignSessionFrames++;
+                return;
+            }
             if (_attempts == 0)
                 _attempts = 1;
             _discovery.JoinSession(info.PppoeSessionId, timestamp);
@@ -118,6 +145,17 @@ public sealed class PppoeSessionTracker : IFrameObserver
                 _authentication.OnPacket(info.PppProtocol, from, info.PppCode, timestamp);
                 break;
         }
+    }
+
+    /// <summary>From the client, or towards the client's MAC (known from its discovery or an earlier frame of its own).</summary>
+    private bool OwnFrame(ReadOnlySpan<byte> frame, SessionSide from)
+    {
+        if (from == SessionSide.Client)
+        {
+            _discovery.ClientMac ??= MacAddress.Read(frame[6..]);
+            return true;
+        }
+        return _discovery.ClientMac is { } client && MacAddress.Read(frame) == client;
     }
 
     /// <summary>Requests create answers owed, with the size those answers must have; answers settle them.</summary>
@@ -227,6 +265,7 @@ public sealed class PppoeSessionTracker : IFrameObserver
                 LostTowardClient = _delivery.LostTowardClient(),
                 IspMagicNumber = _hasIspMagic ? _ispMagic : null,
                 SmallestDeliveredToClient = _delivery.SmallestDelivered is var delivered and > 0 ? delivered : null,
+                LargeFrameCheck = _largeFrameCheck,
             };
         }
     }

@@ -30,4 +30,6 @@ public sealed record PppoeSessionView
     public uint? IspMagicNumber { get; init; }
     /// <summary>Smallest frame sent towards the client that it answered, so evidently received; null when none yet.</summary>
     public int? SmallestDeliveredToClient { get; init; }
+    /// <summary>The latest <see cref="Diagnostics.LargeFrameCheck"/> (run when LCP opens); null before one finished.</summary>
+    public LargeFrameCheckResult? LargeFrameCheck { get; init; }
 }

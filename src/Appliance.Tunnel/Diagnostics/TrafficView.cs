@@ -20,6 +20,9 @@ public sealed record TrafficView
     public int? SmallestSessionFrame { get; init; }
     /// <summary>Length of the largest PPPoE session frame seen; 0 when none.</summary>
     public int LargestSessionFrame { get; init; }
+    /// <summary>PPP content size (14 + 6 + PPPoE length, no padding) of the smallest PPPoE discovery frame seen; null when none. Never
+    /// evidence about session frames, except that a client none of whose session frames arrive can send frames this long.</summary>
+    public int? SmallestDiscoveryFrame { get; init; }
     public DateTimeOffset? LastFrameAt { get; init; }
     public DateTimeOffset? LastShortFrameAt { get; init; }
     public DateTimeOffset? LastIPv4At { get; init; }

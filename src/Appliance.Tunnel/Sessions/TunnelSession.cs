@@ -371,8 +371,7 @@ public sealed class TunnelSession : IFrameSink
             _events.Authenticated(this);
             Port = _switch.AddPort(CommonName ?? Name, PortKind.Session, this);
             // Every session watches its own PPPoE exchange, so an operator can see where negotiation stalls.
-            Pppoe = new PppoeSessionTracker(_time);
-            Port.Observer = Pppoe;
+            Pppoe = WatchPppoe(_switch, Port, _time);
         }
         long retireAt = _clock.Now + _clock.Ticks(_options.TransitionWindow);
         _keys.Activate(key, retireAt);
@@ -562,11 +561,19 @@ public sealed class TunnelSession : IFrameSink
         if (send is not null)
             session._keys.Activate(send, context.Clock.Now + context.Clock.Ticks(options.TransitionWindow));
         session.Port = context.Switch.AddPort(state.CommonName, PortKind.Session, session);
-        session.Pppoe = new PppoeSessionTracker(context.Clock.Time);
-        session.Port.Observer = session.Pppoe;
+        session.Pppoe = WatchPppoe(context.Switch, session.Port, context.Clock.Time);
         foreach (string mac in state.Macs)
             context.Switch.Teach(session.Port, MacAddress.Parse(mac));
         return session;
+    }
+
+    /// <summary>The port's PPPoE tracker; each time the client's LCP opens, a <see cref="LargeFrameCheck"/> runs in the background.</summary>
+    private static PppoeSessionTracker WatchPppoe(EthernetSwitch sw, SwitchPort port, TimeProvider time)
+    {
+        var tracker = new PppoeSessionTracker(time);
+        tracker.LcpOpened = () => _ = LargeFrameCheck.RunAsync(sw, port, tracker, time);
+        port.Observer = tracker;
+        return tracker;
     }
 
     public override string ToString() => $"session {Name} ('{CommonName}') from {_link.Remote}";

@@ -64,7 +64,8 @@ internal static class GuestInit
         debug
         logfile /dev/console
         EOF
-            pppoe-server -F -I eth0 -L 10.67.0.1 -R 10.67.0.2 -N 8 -C e2e-ac -S e2e &
+            # A second, 30-byte service name: a client asking for it sends a 62-byte PADI (fault matrix case 3 drops frames under 60).
+            pppoe-server -F -I eth0 -L 10.67.0.1 -R 10.67.0.2 -N 16 -C e2e-ac -S e2e -S e2e-a-service-name-of-30-bytes &
         else
             # persist + short PADI timeouts: keeps dialling until the tunnel and the server are there. lcp-restart 1:
             # the first LCP Configure-Request often arrives before the server has attached its pppd to the session.

@@ -9,7 +9,7 @@ namespace Appliance.EndToEnd.Tests.Support;
 /// </summary>
 /// <remarks>
 /// The ISP hands out 10.67.0.2, .3, … from <see cref="ServerAddress"/>, fe80::1 ↔ fe80::2 on every session, PAP
-/// user "e2e", up to 8 sessions. Every guest has a unique umid and a scratch directory under this lab's temporary
+/// user "e2e", up to 16 sessions, services "e2e" and "e2e-a-service-name-of-30-bytes". Every guest has a unique umid and a scratch directory under this lab's temporary
 /// directory; dispose stops each guest by its PID (then SIGKILLs the process group that guest leads, where UML's helper
 /// processes live), deletes its TAP and then the directory.
 /// </remarks>

@@ -45,6 +45,8 @@ internal sealed class DialUpSimulation
     public bool ClientIPv4 { get; init; } = true;
     /// <summary>The client's PADI size: 32 bytes from pppd's rp-pppoe (empty Service-Name, 4-byte Host-Uniq).</summary>
     public int PadiSize { get; init; } = 32;
+    /// <summary>The client's PADR size (Service-Name, Host-Uniq, the AC-Cookie it echoes).</summary>
+    public int PadrSize { get; init; } = 44;
     public TimeSpan IspEchoInterval { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan ClientEchoInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -235,7 +237,7 @@ internal sealed class DialUpSimulation
                     Send(Discovery(FrameDirection.Outbound, PppoeDiscoveryCode.Pado, 0, tagBytes: 40));
                     break;
                 case PppoeDiscoveryCode.Pado when IsClient:
-                    Send(Discovery(FrameDirection.Inbound, PppoeDiscoveryCode.Padr, 0, tagBytes: 24));
+                    Send(Discovery(FrameDirection.Inbound, PppoeDiscoveryCode.Padr, 0, tagBytes: sim.PadrSize - 20));
                     break;
                 case PppoeDiscoveryCode.Padr when !IsClient:
                     Send(Discovery(FrameDirection.Outbound, PppoeDiscoveryCode.Pads, SessionId, tagBytes: 24));

@@ -145,6 +145,56 @@ public sealed class FrameSizeDiagnosisTests
     }
 
     [Fact]
+    public void Every_frame_under_60_bytes_from_the_client_dropped_is_short_frame_loss_bounded_by_its_discovery_frames_though_lcp_never_opens()
+    {
+        // A driver refusing runts: the client's 36-byte LCP Configure-Request and 40-byte Configure-Ack never arrive, its 62-byte PADI
+        // (a 30-byte Service-Name) and 64-byte PADR do; not one session frame comes, so only discovery sizes bound the cut.
+        var (replay, dialup) = Dial(r => new DialUpSimulation(r) { DropFromClientBelow = 60, DropDiscoveryFromClientToo = true, PadiSize = 62, PadrSize = 64 });
+
+        var timeline = Watch(replay, dialup, TimeSpan.FromMinutes(2));
+
+        var view = replay.View();
+        Assert.Equal(0, view.In.SessionFrames);
+        Assert.False(view.Lcp.WasOpened);
+        Assert.Equal(62, view.In.SmallestDiscoveryFrame);
+        var first = FirstError(timeline, out var at);
+        Assert.Equal(PppoeFindingCodes.ShortFramesLostFromClient, first.Code);
+        Assert.True(at < TimeSpan.FromSeconds(60), $"named after {at}");
+        Assert.Equal(60, first.SizeThreshold);
+        Assert.Contains("between 41 and 62 bytes", first.Explanation, StringComparison.Ordinal);
+        Assert.Equal(("no-session-frame", "41", "62"), (first.Parameters!["variant"], first.Parameters["lowerBound"], first.Parameters["smallestDiscovery"]));
+        Assert.Contains(new LostFrame(SessionSide.Client, PppProtocol.Lcp, PppControlCode.ConfigureAck, 1, 40), first.Evidence);
+        AssertNeverAnyOtherError(timeline, PppoeFindingCodes.ShortFramesLostFromClient);
+        AssertDoesNotFlap(timeline, PppoeFindingCodes.ShortFramesLostFromClient);
+        Assert.Null(FrameSizeProbeTarget.For(view, out string refusal));
+        Assert.Contains("LCP never opened", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_probe_is_refused_with_its_reason_before_a_session_exists()
+    {
+        var (replay, dialup) = Dial(r => new DialUpSimulation(r) { DropFromClientBelow = 2000, DropDiscoveryFromClientToo = true });
+
+        Assert.Null(FrameSizeProbeTarget.For(replay.View(), out string noSession));
+        Assert.Contains("no PPPoE session was set up, so no LCP link is Opened", noSession, StringComparison.Ordinal);
+        Assert.Contains("0 PADI", noSession, StringComparison.Ordinal); // its PADI was dropped too
+    }
+
+    [Fact]
+    public void No_session_frame_from_the_client_is_no_size_finding_when_its_discovery_frames_are_no_longer_than_the_missing_answers()
+    {
+        // Session frames of every size lost (an EtherType filter), discovery passing: its 32-byte PADI is shorter than the missing
+        // 40-byte LCP Configure-Ack, so no size explains the loss.
+        var (replay, dialup) = Dial(r => new DialUpSimulation(r) { DropFromClientBelow = 2000 });
+
+        var timeline = Watch(replay, dialup, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, replay.View().In.SessionFrames);
+        foreach (var (at, findings) in timeline)
+            Assert.DoesNotContain(findings, f => f.Code == PppoeFindingCodes.ShortFramesLostFromClient);
+    }
+
+    [Fact]
     public void A_client_with_ipv4_off_is_named_as_such_and_never_as_short_frame_loss()
     {
         var (replay, dialup) = Dial(r => new DialUpSimulation(r) { ClientIPv4 = false });

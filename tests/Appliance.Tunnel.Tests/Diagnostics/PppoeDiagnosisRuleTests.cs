@@ -144,6 +144,53 @@ public sealed class PppoeDiagnosisRuleTests
     }
 
     [Fact]
+    public void A_rejected_login_stays_named_while_the_client_redials_until_a_login_succeeds()
+    {
+        // Fault matrix case 7: pppd with a wrong password redials at once; each new PADI starts an attempt with no verdict yet.
+        var replay = new SessionReplay();
+        replay.Frames(Discover());
+        replay.Frame(Pap(In, 1));
+        replay.Frame(Pap(Out, 3));
+        Assert.Equal(PppoeFindingCodes.AuthenticationFailed, Only(replay, PppoeFindingCodes.AuthenticationFailed).Code);
+
+        replay.Wait(TimeSpan.FromSeconds(1));
+        replay.Frames(Discover());
+        replay.Frame(Pap(In, 1));
+        var redialling = Only(replay, PppoeFindingCodes.AuthenticationFailed);
+        Assert.Contains("1 dial-up(s) in a row refused", redialling.Explanation, StringComparison.Ordinal);
+
+        replay.Frame(Pap(Out, 3));
+        replay.Frames(Discover());
+        Assert.Contains("2 dial-up(s) in a row refused", Only(replay, PppoeFindingCodes.AuthenticationFailed).Explanation, StringComparison.Ordinal);
+
+        replay.Frame(Pap(In, 1));
+        replay.Frame(Pap(Out, 2));
+        Assert.DoesNotContain(replay.Findings(), f => f.Code == PppoeFindingCodes.AuthenticationFailed);
+    }
+
+    [Fact]
+    public void Session_frames_flooded_towards_another_subscribers_mac_never_make_a_dialling_client_join_that_session()
+    {
+        // Fault matrix case 8: the client's PADIs go unanswered while the uplink floods the ISP's frames for a subscriber that left
+        // (unknown unicast) to every session port. Joining that session would silence no-access-concentrator.
+        var replay = new SessionReplay();
+        var elsewhere = MacAddress.Parse("02:00:5e:77:00:09");
+        for (int i = 0; i < 3; i++)
+        {
+            replay.Frame(Discovery(In, PppoeDiscoveryCode.Padi));
+            var flooded = Ppp(Out, PppProtocols.LcpValue, PppControlCode.ConfigureRequest, (byte)(i + 1), sessionId: 10);
+            elsewhere.Write(flooded);
+            replay.Frame(flooded);
+            replay.Wait(TimeSpan.FromSeconds(2));
+        }
+
+        var view = replay.View();
+        Assert.Null(view.Discovery.SessionId);
+        Assert.Equal(3, view.ForeignSessionFrames);
+        Assert.Equal(FindingSeverity.Error, Only(replay, PppoeFindingCodes.NoAccessConcentrator).Severity);
+    }
+
+    [Fact]
     public void The_clients_unanswered_lcp_echoes_mean_the_link_to_the_isp_is_dead()
     {
         var replay = new SessionReplay();

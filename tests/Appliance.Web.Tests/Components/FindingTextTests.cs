@@ -27,6 +27,28 @@ public sealed partial class FindingTextTests : IDisposable
         _context.Dispose();
     }
 
+    [Theory]
+    [InlineData("short-frames-lost-from-client", "no-session-frame", 60, "threshold=60;lowerBound=41;smallestDiscovery=62", "41", "62")]
+    [InlineData("large-frames-lost", "check", 64, "controlSize=64;largeSize=1514;largestArrived=64", "1514", "64")]
+    public void The_fault_matrix_findings_without_a_session_frame_or_from_the_large_frame_check_read_in_chinese(
+        string code, string variant, int threshold, string parameters, string first, string second)
+    {
+        CultureInfo.CurrentUICulture = new CultureInfo("zh-Hant");
+        var values = parameters.Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+        values["variant"] = variant;
+        var finding = new PppoeFindingDto("error", code, "engine English", "engine fix",
+            [new MissingFrameDto("client", "LCP", "Configure-Ack", 1, 40)], threshold, values);
+
+        var panel = _context.Render<FindingsPanel>(p => p.Add(c => c.Findings, [finding]));
+
+        string explanation = panel.Find("[data-testid=finding-explanation]").TextContent;
+        Assert.DoesNotContain("engine", explanation, StringComparison.Ordinal);
+        Assert.DoesNotContain("engine", panel.Find("[data-testid=finding-fix]").TextContent, StringComparison.Ordinal);
+        Assert.Contains(first, explanation, StringComparison.Ordinal);
+        Assert.Contains(second, explanation, StringComparison.Ordinal);
+        Assert.Contains("訊框", explanation, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_origin_finding_reads_in_traditional_chinese_with_its_threshold_missing_frames_and_fix()
     {
