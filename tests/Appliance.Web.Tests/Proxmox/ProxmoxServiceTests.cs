@@ -160,6 +160,40 @@ public sealed class ProxmoxServiceTests
     }
 
     [Fact]
+    public async Task Deploy_writes_the_address_the_operator_entered_into_the_new_agents_profiles()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), null, new DialAddress("vpn.example.net", 0, 0));
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        Assert.Null(outcome.DialProblem);
+        Assert.Equal("vpn.example.net", harness.Agent.Config.Profiles.ServerHost);
+        var entry = Assert.Single(await harness.Audit.QueryAsync(new AuditQuery(Action: AgentAuditActions.DialAddressChanged)));
+        Assert.Equal("l2vpn-2", entry.Target);
+    }
+
+    [Fact]
+    public async Task Deploy_that_cannot_set_the_address_says_so_and_keeps_the_paired_agent()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        harness.Agent.IsDown = true;
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), null, new DialAddress("vpn.example.net", 0, 0));
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        Assert.NotNull(outcome.Agent);
+        Assert.Contains("not reachable", outcome.DialProblem, StringComparison.Ordinal);
+        Assert.Equal("vm", harness.Agent.Config.Profiles.ServerHost);
+    }
+
+    [Fact]
     public async Task A_proxmox_that_is_down_reads_as_an_operator_message()
     {
         var harness = await ProxmoxServicesHarness.StartAsync();

@@ -62,7 +62,7 @@ public partial class DeployPage : IDisposable
         Log.Changed += Refresh;
         try
         {
-            Outcome = await Deployer.DeployAsync(await PanelOperator.OfAsync(Current), Input.ToRequest(), Log);
+            Outcome = await Deployer.DeployAsync(await PanelOperator.OfAsync(Current), Input.ToRequest(), Log, Input.ToDialAddress());
         }
         catch (Exception e) when (e is UnauthorizedAccessException or ArgumentException)
         {
