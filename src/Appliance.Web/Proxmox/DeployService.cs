@@ -53,10 +53,12 @@ public sealed class DeployService(ProxmoxClients clients, ProxmoxSiteStore store
         }
         catch (ProxmoxNotConnectedException e)
         {
+            await audit.RecordAsync(by.Actor, ProxmoxAuditActions.DeployFailed, $"{request.Name} on {request.Node}", $"not started: {e.Message}");
             return new DeployOutcome(new DeployResult { FailedStep = "connect", Error = e.Message }, null, null);
         }
         using (site)
         {
+            // The workflow turns failures, timeouts and cancellation into results (and cleans up); this audits each of them.
             var result = await new ApplianceDeployer(site.Client, time).DeployAsync(request, progress, cancellationToken);
             var target = $"VM {result.VmId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ({request.Name}) on {request.Node}";
             if (!result.Succeeded)

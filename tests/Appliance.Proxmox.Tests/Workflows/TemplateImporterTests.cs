@@ -63,6 +63,58 @@ public sealed class TemplateImporterTests
     }
 
     [Fact]
+    public async Task Node_that_stalls_before_the_template_conversion_ends_the_import_with_the_reason_and_the_vm_removed()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        var connection = pve.Connection();
+        connection.ConnectTimeout = TimeSpan.FromSeconds(1);
+        using var client = Support.Pve.Client(pve, connection: connection);
+        var steps = new StallAt("template", pve);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request(), steps);
+
+        Assert.Equal("template", result.FailedStep);
+        Assert.Contains("did not set up a connection", result.Error, StringComparison.Ordinal);
+        Assert.Contains("VM 9000 was removed again", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    [Fact]
+    public async Task Import_cancelled_after_the_vm_was_created_removes_it()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        using var client = Support.Pve.Client(pve);
+        using var cancel = new CancellationTokenSource();
+        var steps = new CancelAt("template", cancel);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request(), steps, cancel.Token);
+
+        Assert.Equal("template", result.FailedStep);
+        Assert.StartsWith("The import was cancelled. VM 9000 was removed again.", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    private sealed class StallAt(string step, FakePveServer pve) : IProgress<WorkflowStep>
+    {
+        public void Report(WorkflowStep value)
+        {
+            if (value.Id == step && value.State == StepState.Started)
+                pve.Stall.StallNext(1);
+        }
+    }
+
+    private sealed class CancelAt(string step, CancellationTokenSource cancel) : IProgress<WorkflowStep>
+    {
+        public void Report(WorkflowStep value)
+        {
+            if (value.Id == step && value.State == StepState.Started)
+                cancel.Cancel();
+        }
+    }
+
+    [Fact]
     public async Task On_pve_older_than_8_4_the_image_goes_over_ssh_and_the_result_says_why()
     {
         await using var pve = await FakePveServer.StartAsync();

@@ -155,6 +155,30 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Deploy_on_a_node_that_stalls_ends_with_a_visible_failure_and_deploy_offered_again()
+    {
+        await ConnectThroughTheServiceAsync();
+        _panel.Services.GetRequiredService<ProxmoxClients>().ConnectTimeout = TimeSpan.FromSeconds(1);
+        var page = await SignedInPageAsync();
+
+        await page.GotoAsync(_panel.Url("/proxmox/deploy"));
+        await Expect(page.GetByTestId("deploy")).ToBeEnabledAsync();
+        await page.FillAsync("#deploy-name", "l2vpn-stall");
+        // From here on the node accepts connections and never answers.
+        _pve.Stall.StallNext(int.MaxValue);
+        await page.GetByTestId("deploy").ClickAsync();
+
+        await Expect(page.GetByTestId("banner").Filter(new() { HasText = "did not set up a connection" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=step][data-state=Failed]")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("deploy")).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("deploy-cancel")).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(page, "proxmox-12-deploy-node-stalled");
+        var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.DeployFailed));
+        Assert.Contains("did not set up a connection", Assert.Single(audit).Detail, StringComparison.Ordinal);
+        Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
+    }
+
+    [Fact]
     public async Task Template_import_says_why_it_needs_ssh_and_asks_for_access()
     {
         _pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });

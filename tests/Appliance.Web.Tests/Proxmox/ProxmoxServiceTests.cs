@@ -194,6 +194,57 @@ public sealed class ProxmoxServiceTests
     }
 
     [Fact]
+    public async Task Deploy_on_a_node_that_stalls_ends_with_a_visible_failure_the_vm_removed_and_an_audit_entry()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        var steps = new StepLog();
+        steps.Changed += () =>
+        {
+            if (steps.Steps is [.., { Id: "start", State: StepState.Started }] && harness.Pve.Stall.Stalled == 0)
+                harness.Pve.Stall.StallNext(1);
+        };
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), steps);
+
+        Assert.False(outcome.Result.Succeeded);
+        Assert.Equal("start", outcome.Result.FailedStep);
+        Assert.Contains("did not set up a connection", outcome.Result.Error, StringComparison.Ordinal);
+        Assert.Null(harness.Pve.Vms.Config(PveScenario.NextVmId));
+        Assert.Empty(await harness.Agents.ListAsync());
+        var entry = Assert.Single(await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.DeployFailed)));
+        Assert.Contains("failed at start", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("was removed again", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_cancelled_by_the_operator_is_cleaned_up_and_audited()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        harness.Pve.Fail("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", 500, "QEMU guest agent is not running");
+        using var cancel = new CancellationTokenSource();
+        var steps = new StepLog();
+        steps.Changed += () =>
+        {
+            if (steps.Steps is [.., { Id: "wait-guest-agent", State: StepState.Waiting }])
+                cancel.Cancel();
+        };
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), steps, cancellationToken: cancel.Token);
+
+        Assert.Equal("wait-guest-agent", outcome.Result.FailedStep);
+        Assert.Contains("cancelled", outcome.Result.Error, StringComparison.Ordinal);
+        Assert.Null(harness.Pve.Vms.Config(PveScenario.NextVmId));
+        var entry = Assert.Single(await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.DeployFailed)));
+        Assert.Contains("The deploy was cancelled.", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_proxmox_that_is_down_reads_as_an_operator_message()
     {
         var harness = await ProxmoxServicesHarness.StartAsync();

@@ -23,7 +23,7 @@ public sealed class ProxmoxServicesHarness : IAsyncDisposable
         Sites = new ProxmoxSiteStore(_database.Database, protection);
         Audit = new AuditLog(_database.Database, Time);
         Agents = new AgentStore(_database.Database, protection);
-        var clients = new ProxmoxClients(Sites, Time, NullLoggerFactory.Instance);
+        var clients = new ProxmoxClients(Sites, Time, NullLoggerFactory.Instance) { ConnectTimeout = TimeSpan.FromSeconds(1) };
         Connector = new ProxmoxConnector(Sites, clients, Audit, Time);
         Vm = new ApplianceVmService(clients, Sites, Audit);
         Preflight = new PreflightService(clients, Audit);

@@ -23,7 +23,10 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
     /// <summary>Where the agent publishes its API certificate's SHA-256 fingerprint.</summary>
     public const string FingerprintPath = "/var/lib/appliance/api.fingerprint";
 
-    /// <summary>Runs the deploy; failures are results (cancellation aside).</summary>
+    /// <summary>
+    /// Runs the deploy; failures, timeouts and a cancellation through <paramref name="cancellationToken"/> are results, and a
+    /// VM it cloned is removed again (unless <see cref="DeployRequest.KeepFailedVm"/>); the clean-up itself is not cancelled.
+    /// </summary>
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<WorkflowStep>? progress = null, CancellationToken cancellationToken = default)
     {
         var steps = new StepRunner(client, time, progress);
@@ -93,16 +96,28 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
         }
         catch (StepFailedException e)
         {
-            var created = vmId is { } v && e.StepId is not ("reserve-id" or "clone") ? v : (int?)null;
-            var after = created is null ? ""
-                : request.KeepFailedVm ? $" VM {created} was kept for inspection; remove it in Proxmox (More → Remove) before retrying with the same id."
-                : await RemoveAsync(steps, request, created.Value, cancellationToken).ConfigureAwait(false);
-            return new DeployResult { VmId = vmId, FailedStep = e.StepId, Error = e.Message + after };
+            return new DeployResult { VmId = vmId, FailedStep = e.StepId, Error = e.Message + await CleanUpAsync(steps, request, vmId, e.StepId).ConfigureAwait(false) };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var step = steps.Cancelled("reserve-id");
+            return new DeployResult { VmId = vmId, FailedStep = step, Error = "The deploy was cancelled." + await CleanUpAsync(steps, request, vmId, step).ConfigureAwait(false) };
         }
         catch (ArgumentException e)
         {
             return new DeployResult { VmId = vmId, FailedStep = "configure", Error = e.Message };
         }
+    }
+
+    /// <summary>Removes (or keeps, if asked) the VM once the clone step is past; says what happened, for the error text.</summary>
+    private async Task<string> CleanUpAsync(StepRunner steps, DeployRequest request, int? vmId, string failedStep)
+    {
+        // Before and during the clone nothing of ours exists (an id given may be someone else's VM: never touch it then).
+        if (vmId is not { } created || failedStep is "reserve-id" or "clone")
+            return "";
+        return request.KeepFailedVm
+            ? $" VM {created} was kept for inspection; remove it in Proxmox (More → Remove) before retrying with the same id."
+            : await RemoveAsync(steps, request, created, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Stops (if running) and destroys the half-deployed VM; says what happened, for the error text.</summary>

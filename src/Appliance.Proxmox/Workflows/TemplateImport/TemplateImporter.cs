@@ -27,7 +27,10 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         ? null
         : $"the image file name '{fileName}' may hold only letters, digits and . _ + - (starting with a letter or digit) and must end in .qcow2; rename the file, e.g. appliance-1.4.0.qcow2";
 
-    /// <summary>Runs the import; failures are results (cancellation aside).</summary>
+    /// <summary>
+    /// Runs the import; failures, timeouts and a cancellation through <paramref name="cancellationToken"/> are results, and a
+    /// VM it created is removed again (the clean-up itself is not cancelled).
+    /// </summary>
     public async Task<TemplateImportResult> ImportAsync(TemplateImportRequest request, IProgress<WorkflowStep>? progress = null, CancellationToken cancellationToken = default)
     {
         var steps = new StepRunner(client, time, progress);
@@ -35,6 +38,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         string? sshReason = null;
         IPveShell? shell = null;
         string? scratch = null;
+        int? created = null;
         try
         {
             if (CheckImageFileName(request.ImageFileName) is { } badName)
@@ -60,6 +64,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                 var config = TemplateOptions(request).Set("scsi0", disk).Set("boot", "order=scsi0");
                 await steps.RunTaskAsync("create", $"creating VM {id} and importing the disk", $"VM {id} created",
                     () => client.CreateVmAsync(node, new VmCreateRequest { VmId = id, Config = config }, cancellationToken), request.ImportWait, cancellationToken).ConfigureAwait(false);
+                created = id;
             }
             else
             {
@@ -86,6 +91,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                 }).ConfigureAwait(false);
                 await steps.RunTaskAsync("create", $"creating VM {id}", $"VM {id} created",
                     () => client.CreateVmAsync(node, new VmCreateRequest { VmId = id, Config = TemplateOptions(request) }, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
+                created = id;
                 var import = ShellQuote.Command("qm", "set", id.ToString(CultureInfo.InvariantCulture),
                     "--scsi0", $"{request.DiskStorage}:0,import-from={remote},discard=on,iothread=1", "--boot", "order=scsi0");
                 await RunRemoteAsync(steps, shell, "ssh-import", $"importing the disk on the node (qm set {id} --scsi0 …import-from)", "disk imported", import, cancellationToken).ConfigureAwait(false);
@@ -99,7 +105,12 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         }
         catch (StepFailedException e)
         {
-            return Result(vmId, sshReason, shell) with { FailedStep = e.StepId, Error = e.Message };
+            return Result(vmId, sshReason, shell) with { FailedStep = e.StepId, Error = e.Message + await RemoveCreatedAsync(steps, request, created).ConfigureAwait(false) };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var step = steps.Cancelled("version");
+            return Result(vmId, sshReason, shell) with { FailedStep = step, Error = "The import was cancelled." + await RemoveCreatedAsync(steps, request, created).ConfigureAwait(false) };
         }
         catch (ArgumentException e)
         {
@@ -114,6 +125,23 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                     await TryRemoveAsync(shell, scratch).ConfigureAwait(false);
                 await shell.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Destroys the VM this import created, if any; says what happened, for the error text.</summary>
+    private async Task<string> RemoveCreatedAsync(StepRunner steps, TemplateImportRequest request, int? created)
+    {
+        if (created is not { } id)
+            return "";
+        try
+        {
+            await steps.RunTaskAsync("cleanup", $"removing the half-made VM {id}", $"VM {id} removed",
+                () => client.DeleteVmAsync(request.Node, id, cancellationToken: CancellationToken.None), request.TaskWait, CancellationToken.None).ConfigureAwait(false);
+            return $" VM {id} was removed again.";
+        }
+        catch (Exception e) when (e is StepFailedException or Errors.ProxmoxException)
+        {
+            return $" Removing VM {id} failed too ({e.Message}); remove it in Proxmox (More → Remove).";
         }
     }
 
