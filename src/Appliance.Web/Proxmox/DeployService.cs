@@ -7,7 +7,9 @@ using Appliance.Web.Audit;
 namespace Appliance.Web.Proxmox;
 
 /// <summary>What the deploy form offers to choose from.</summary>
-public sealed record DeployChoices(IReadOnlyList<string> Nodes, IReadOnlyList<ClusterResource> Templates, IReadOnlyList<string> Storages, IReadOnlyList<string> Bridges);
+/// <param name="BridgeAddresses">The host's own address (CIDR) on each bridge that has one: such a bridge is a management network, not an uplink for PPPoE.</param>
+public sealed record DeployChoices(IReadOnlyList<string> Nodes, IReadOnlyList<ClusterResource> Templates, IReadOnlyList<string> Storages, IReadOnlyList<string> Bridges,
+    IReadOnlyDictionary<string, string>? BridgeAddresses = null);
 
 /// <summary>A deploy's outcome as the page shows it: the workflow's result and the agent it paired (or why pairing failed).</summary>
 /// <param name="DialProblem">Why the address the operator entered for the profiles could not be set in the new agent, or null.</param>
@@ -30,12 +32,19 @@ public sealed class DeployService(ProxmoxClients clients, ProxmoxSiteStore store
             var templates = (await site.Client.GetClusterResourcesAsync("vm", cancellationToken)).Where(r => r.Template == true).OrderBy(r => r.VmId).ToList();
             IReadOnlyList<string> storages = [];
             IReadOnlyList<string> bridges = [];
+            var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
             if (target is not null)
             {
                 storages = (await site.Client.GetStoragesAsync(target, "images", cancellationToken)).Select(s => s.Storage).ToList();
-                bridges = (await site.Client.GetNetworkInterfacesAsync(target, null, cancellationToken)).Where(i => i.Type is "bridge" or "OVSBridge").Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+                var found = (await site.Client.GetNetworkInterfacesAsync(target, null, cancellationToken)).Where(i => i.Type is "bridge" or "OVSBridge").ToList();
+                bridges = found.Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+                foreach (var bridge in found)
+                {
+                    if (!string.IsNullOrWhiteSpace(bridge.Cidr))
+                        addresses[bridge.Name] = bridge.Cidr;
+                }
             }
-            return new DeployChoices(nodes, templates, storages, bridges);
+            return new DeployChoices(nodes, templates, storages, bridges, addresses);
         });
 
     /// <summary>

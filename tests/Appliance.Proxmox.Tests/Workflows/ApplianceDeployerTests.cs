@@ -87,7 +87,7 @@ public sealed class ApplianceDeployerTests
         var clone = pve.Last("POST", "/nodes/{node}/qemu/{vmid}/clone");
         Assert.Equal(("9000", "150", "1", "local-lvm", "l2vpn-1"), (clone["vmid"], clone["newid"], clone["full"], clone["storage"], clone["name"]));
         var config = pve.Vms.Config(150)!;
-        Assert.Equal($"virtio={TemplateMac},bridge=vmbr0,firewall=0", config["net0"]);
+        Assert.Equal($"virtio={TemplateMac},bridge=vmbr0,firewall=1", config["net0"]);
         Assert.Matches("^virtio=BC:24:11:[0-9A-F]{2}:[0-9A-F]{2}:[0-9A-F]{2},bridge=vmbr1,firewall=0$", config["net1"]);
         Assert.Equal("appliance", config["ciuser"]);
         Assert.Equal("ip=192.0.2.50/24,gw=192.0.2.1", config["ipconfig0"]);

@@ -10,7 +10,7 @@ namespace Appliance.Proxmox.Tests.Workflows;
 /// <summary>Template import through the API (PVE ≥ 8.4) and the SSH fallback, against the schema-generated node.</summary>
 public sealed class TemplateImporterTests
 {
-    private static readonly byte[] Image = RandomNumberGenerator.GetBytes(300 * 1024);
+    private static readonly byte[] Image = Qcow2.Image(300 * 1024);
 
     private const string ShellKey = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
 
@@ -112,6 +112,25 @@ public sealed class TemplateImporterTests
             if (value.Id == step && value.State == StepState.Started)
                 cancel.Cancel();
         }
+    }
+
+    [Theory]
+    [InlineData("a text file", "just some text, renamed")]
+    [InlineData("three bytes", "QFI")]
+    [InlineData("a raw disk", "\0\0\0\0\0\0")]
+    public async Task A_file_named_qcow2_without_the_qcow2_signature_is_refused_before_any_call(string _, string content)
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        using var client = Support.Pve.Client(pve);
+        var bytes = System.Text.Encoding.Latin1.GetBytes(content);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell())
+            .ImportAsync(Request() with { OpenImage = () => new MemoryStream(bytes) });
+
+        Assert.Equal("image", result.FailedStep);
+        Assert.Contains("is not a qcow2 image", result.Error, StringComparison.Ordinal);
+        Assert.Empty(pve.Requests);
     }
 
     [Fact]

@@ -69,7 +69,8 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GotoAsync(_panel.Url("/proxmox/vm"));
         await Expect(page.GetByTestId("choose-vm")).ToBeEnabledAsync();
         await page.FillAsync("#vm-node", PveScenario.Node);
-        await page.FillAsync("#vm-id", PveScenario.ApplianceVmId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#vm-node").BlurAsync();
+        await page.Locator("#vm-id").SelectOptionAsync(PveScenario.ApplianceVmId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByTestId("choose-vm").ClickAsync();
         await Expect(page.GetByTestId("vm-state")).ToHaveTextAsync("running");
         await Expect(page.GetByTestId("chart-cpu").Locator("svg path").First).ToBeAttachedAsync();
@@ -184,7 +185,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         _pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
         await ConnectThroughTheServiceAsync();
         var image = Path.Combine(_panel.DataDirectory, "appliance-1.0.qcow2");
-        await File.WriteAllBytesAsync(image, new byte[4096]);
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(4096));
         var page = await SignedInPageAsync();
 
         await page.GotoAsync(_panel.Url("/proxmox/template"));
@@ -218,7 +219,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GetByTestId("source-browser").CheckAsync();
         await page.GetByTestId("import-template").ClickAsync();
         await Expect(page.Locator("#template-file").Locator("xpath=..").Locator(".validation-message")).Not.ToBeEmptyAsync();
-        await page.Locator("#template-file").SetInputFilesAsync(new FilePayload { Name = "appliance-1.0.qcow2", MimeType = "application/octet-stream", Buffer = new byte[200_000] });
+        await page.Locator("#template-file").SetInputFilesAsync(new FilePayload { Name = "appliance-1.0.qcow2", MimeType = "application/octet-stream", Buffer = Appliance.Proxmox.Tests.Support.Qcow2.Image(200_000) });
         await page.FillAsync("#template-vmid", "9100");
         await page.GetByTestId("import-template").ClickAsync();
 

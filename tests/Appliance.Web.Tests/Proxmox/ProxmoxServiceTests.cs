@@ -244,6 +244,73 @@ public sealed class ProxmoxServiceTests
         Assert.Contains("The deploy was cancelled.", entry.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("../../version", 100, "is not a node name")]
+    [InlineData("elsewhere", 100, "node 'elsewhere' is not in this cluster")]
+    [InlineData(PveScenario.Node, 777, "there is no VM 777 on node")]
+    [InlineData(PveScenario.Node, PveScenario.TemplateVmId, "is a template")]
+    public async Task Choosing_the_appliance_vm_refuses_a_bad_node_a_missing_vm_and_a_template(string node, int vmId, string expected)
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.ApplianceVm(harness.Pve, pppoeFirewallOn: false, harness.Time.GetUtcNow());
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => harness.Vm.ChooseAsync(ProxmoxServicesHarness.Admin, node, vmId, "vmbr1"));
+
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+        Assert.Null((await harness.Sites.ReadAsync())!.VmId);
+        Assert.Empty(await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.ApplianceVmChosen)));
+    }
+
+    [Fact]
+    public async Task Deploy_refuses_one_bridge_for_both_nics_before_anything_is_made()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy() with { ClientBridge = "vmbr1" }, null);
+
+        Assert.Equal("check", outcome.Result.FailedStep);
+        Assert.Contains("both on bridge vmbr1", outcome.Result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(harness.Pve.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Deploy_choices_flag_the_bridge_that_carries_the_hosts_own_address()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        harness.Pve.Respond("GET", "/nodes/{node}/network", new object[]
+        {
+            new { iface = "vmbr0", type = "bridge", cidr = "192.168.1.2/24", active = 1 },
+            new { iface = "vmbr1", type = "bridge", active = 1 },
+        });
+        await harness.ConnectAsync(chooseVm: false);
+
+        var choices = (await harness.Deploy.ReadChoicesAsync()).Value!;
+
+        Assert.Equal(["vmbr0", "vmbr1"], choices.Bridges);
+        Assert.Equal(new Dictionary<string, string> { ["vmbr0"] = "192.168.1.2/24" }, choices.BridgeAddresses);
+    }
+
+    [Fact]
+    public async Task A_deployed_vm_has_the_proxmox_firewall_on_for_the_clients_nic()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), null);
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        Assert.Contains("bridge=vmbr0,firewall=1", harness.Pve.Vms.Config(PveScenario.NextVmId)!["net0"], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_proxmox_that_is_down_reads_as_an_operator_message()
     {
@@ -271,7 +338,7 @@ public sealed class ProxmoxServiceTests
         harness.Pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
         await harness.ConnectAsync(chooseVm: false);
         var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
-        await File.WriteAllBytesAsync(image, Encoding.ASCII.GetBytes("QFI\xfb not really a disk"));
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(64));
         try
         {
             var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
@@ -301,7 +368,7 @@ public sealed class ProxmoxServiceTests
         const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q=\n-----END OPENSSH PRIVATE KEY-----\n";
         var ssh = new Appliance.Proxmox.Ssh.SshHostSettings { Host = "127.0.0.1", PrivateKey = Key };
         var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
-        await File.WriteAllBytesAsync(image, new byte[5000]);
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(5000));
         try
         {
             var choices = new TemplateImportChoices
@@ -341,7 +408,7 @@ public sealed class ProxmoxServiceTests
         PveScenario.Cluster(harness.Pve);
         await harness.ConnectAsync(chooseVm: false);
         var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
-        await File.WriteAllBytesAsync(image, new byte[70_000]);
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(70_000));
         try
         {
             var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices

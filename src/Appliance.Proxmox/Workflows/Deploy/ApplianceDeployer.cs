@@ -10,7 +10,8 @@ namespace Appliance.Proxmox.Workflows.Deploy;
 
 /// <summary>
 /// Deploys an appliance VM from the template and pairs the panel with its agent, without the operator typing anything:
-/// full clone → NICs (<c>net0</c> client bridge, <c>net1</c> PPPoE bridge with firewall off, both virtio, MACs kept) and
+/// full clone → NICs (<c>net0</c> client bridge with the Proxmox firewall always on, <c>net1</c> PPPoE bridge with firewall
+/// off — never the same bridge —, both virtio, MACs kept) and
 /// cloud-init → start → wait for the QEMU guest agent → write a freshly generated pairing token to
 /// <see cref="PairingTokenPath"/> → read the agent's certificate fingerprint from <see cref="FingerprintPath"/> → find the
 /// guest's address on <c>net0</c> by MAC. Every step is reported; a failure stops with the step and the reason.
@@ -34,6 +35,8 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
         string? token = null;
         try
         {
+            if (request.Problems() is { Count: > 0 } problems)
+                throw steps.Fail("check", string.Join("; ", problems));
             var node = request.Node;
             vmId ??= await steps.RunAsync("reserve-id", "asking Proxmox for a free VM id", () => client.GetNextVmIdAsync(cancellationToken), id => $"VM id {id} is free").ConfigureAwait(false);
             var id = vmId.Value;
@@ -46,7 +49,7 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
             var clientMac = config.NetworkDevices.TryGetValue(0, out var n0) && n0.MacAddress is { } m0 ? m0 : NewMac();
             var pppoeMac = config.NetworkDevices.TryGetValue(1, out var n1) && n1.MacAddress is { } m1 ? m1 : NewMac();
             var change = new VmConfigChange()
-                .SetNetworkDevice(0, new NetworkDevice { MacAddress = clientMac, Bridge = request.ClientBridge, Firewall = request.ClientNicFirewall })
+                .SetNetworkDevice(0, new NetworkDevice { MacAddress = clientMac, Bridge = request.ClientBridge, Firewall = true })
                 .SetNetworkDevice(1, new NetworkDevice { MacAddress = pppoeMac, Bridge = request.PppoeBridge, Firewall = false })
                 .Set("agent", "enabled=1")
                 .SetCloudInit(new CloudInitSettings
@@ -58,7 +61,7 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
                 });
             if (config.Digest is { } digest)
                 change.ExpectDigest(digest);
-            await steps.RunTaskAsync("configure", $"connecting net0 to {request.ClientBridge}, net1 to {request.PppoeBridge} (firewall off) and setting cloud-init",
+            await steps.RunTaskAsync("configure", $"connecting net0 to {request.ClientBridge} (firewall on), net1 to {request.PppoeBridge} (firewall off) and setting cloud-init",
                 "NICs and cloud-init set", () => client.SetVmConfigAsync(node, id, change, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
 
             await steps.RunTaskAsync("start", $"starting VM {id}", $"VM {id} started", () => client.StartVmAsync(node, id, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
@@ -113,7 +116,7 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
     private async Task<string> CleanUpAsync(StepRunner steps, DeployRequest request, int? vmId, string failedStep)
     {
         // Before and during the clone nothing of ours exists (an id given may be someone else's VM: never touch it then).
-        if (vmId is not { } created || failedStep is "reserve-id" or "clone")
+        if (vmId is not { } created || failedStep is "check" or "reserve-id" or "clone")
             return "";
         return request.KeepFailedVm
             ? $" VM {created} was kept for inspection; remove it in Proxmox (More → Remove) before retrying with the same id."

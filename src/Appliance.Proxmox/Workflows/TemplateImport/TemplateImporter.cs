@@ -27,6 +27,22 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         ? null
         : $"the image file name '{fileName}' may hold only letters, digits and . _ + - (starting with a letter or digit) and must end in .qcow2; rename the file, e.g. appliance-1.4.0.qcow2";
 
+    /// <summary>The first bytes of every qcow2 image (QEMU's docs/interop/qcow2.txt: "QFI\xfb").</summary>
+    public static ReadOnlySpan<byte> Qcow2Magic => [(byte)'Q', (byte)'F', (byte)'I', 0xFB];
+
+    /// <summary>Null when the image starts with <see cref="Qcow2Magic"/>; else why it is refused (before anything is sent).</summary>
+    public static async Task<string?> CheckQcow2HeaderAsync(TemplateImportRequest request, CancellationToken cancellationToken = default)
+    {
+        var head = new byte[4];
+        int read;
+        await using (var image = request.OpenImage())
+            read = await image.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return read == head.Length && head.AsSpan().SequenceEqual(Qcow2Magic)
+            ? null
+            : $"{request.ImageFileName} is not a qcow2 image (it does not start with the qcow2 signature QFI\xfb); choose the appliance's .qcow2 file " +
+              "as released, not a renamed or truncated one";
+    }
+
     /// <summary>
     /// Runs the import; failures, timeouts and a cancellation through <paramref name="cancellationToken"/> are results, and a
     /// VM it created is removed again (the clean-up itself is not cancelled).
@@ -43,6 +59,8 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         {
             if (CheckImageFileName(request.ImageFileName) is { } badName)
                 throw steps.Fail("image", badName);
+            if (await CheckQcow2HeaderAsync(request, cancellationToken).ConfigureAwait(false) is { } notQcow2)
+                throw steps.Fail("image", notQcow2);
             var node = request.Node;
             var version = await steps.RunAsync("version", "reading the Proxmox VE version", () => client.GetVersionAsync(cancellationToken), v => $"Proxmox VE {v.Version}").ConfigureAwait(false);
             sshReason = await WhyApiCannotImportAsync(request, version, cancellationToken).ConfigureAwait(false);

@@ -129,6 +129,8 @@ public sealed class DeployForm : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (string.Equals(ClientBridge?.Trim(), PppoeBridge?.Trim(), StringComparison.Ordinal))
+            yield return new ValidationResult(ProxmoxValidationText.SameBridge, [nameof(PppoeBridge)]);
         if (UseDhcp)
             yield break;
         if (string.IsNullOrWhiteSpace(Address))
