@@ -78,13 +78,30 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GetByTestId("timeframe-day").ClickAsync();
         await Expect(page.GetByTestId("timeframe-day")).ToHaveAttributeAsync("aria-pressed", "true");
         await Screenshots.SaveAsync(page, "proxmox-03-vm-running");
+        // Running: Start is off and looks it; Reboot and Shut down ask first, like Stop.
+        await Expect(page.GetByTestId("power-start")).ToBeDisabledAsync();
+        Assert.True(await page.GetByTestId("power-start").EvaluateAsync<double>("b => parseFloat(getComputedStyle(b).opacity)") < 0.6, "a disabled button looks enabled");
+        await page.GetByTestId("power-reboot").ClickAsync();
+        await Expect(page.GetByTestId("power-reboot-confirm")).ToBeVisibleAsync();
+        await Expect(page.Locator(".confirm-question")).ToContainTextAsync("Reboot VM 100?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await page.GetByTestId("power-shutdown").ClickAsync();
+        await Expect(page.GetByTestId("power-shutdown-confirm")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        Assert.DoesNotContain(_pve.Requests, r => r.Template is "/nodes/{node}/qemu/{vmid}/status/reboot" or "/nodes/{node}/qemu/{vmid}/status/shutdown");
         await page.GetByTestId("power-stop").ClickAsync();
         Assert.Equal("running", _pve.Vms.Status(PveScenario.ApplianceVmId));
         await page.GetByTestId("power-stop-confirm").ClickAsync();
         await Expect(page.GetByTestId("banner").Filter(new() { HasText = "stopped" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("vm-state")).ToHaveTextAsync("stopped");
         Assert.Equal("stopped", _pve.Vms.Status(PveScenario.ApplianceVmId));
+        await Expect(page.GetByTestId("power-start")).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("power-reboot")).ToBeDisabledAsync();
         await Screenshots.SaveAsync(page, "proxmox-04-vm-stopped");
+        // The next action replaces the last one's banner.
+        await page.GetByTestId("power-start").ClickAsync();
+        await Expect(page.GetByTestId("vm-state")).ToHaveTextAsync("running");
+        await Expect(page.GetByTestId("banner").Filter(new() { HasText = "stopped" })).ToHaveCountAsync(0);
 
         // Pre-flight: the PPPoE NIC has the firewall on; the fix button (confirmed) turns it off and the check passes.
         await page.GotoAsync(_panel.Url("/proxmox/preflight"));
@@ -107,7 +124,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
 
         var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: "proxmox."));
         Assert.Equal(
-            [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked, ProxmoxAuditActions.ConnectionChecked],
+            [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked, ProxmoxAuditActions.ConnectionChecked],
             audit.Select(a => a.Action));
         Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
     }

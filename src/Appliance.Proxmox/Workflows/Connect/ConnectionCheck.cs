@@ -84,6 +84,9 @@ public sealed record ConnectionCheckResult
     /// <summary>One grant command per path with missing privileges.</summary>
     public IReadOnlyList<string> PrivilegeAdvice { get; init; } = [];
 
+    /// <summary>The <c>pveum</c> commands that grant every missing privilege (<see cref="PrivilegeCheckResult.Commands"/>).</summary>
+    public IReadOnlyList<string> PrivilegeCommands { get; init; } = [];
+
     /// <summary>The PEM of the cluster CA (pve-root-ca.pem) to trust from now on, when the node returned it.</summary>
     public string? ClusterCaPem { get; init; }
 
@@ -175,6 +178,7 @@ public sealed class ConnectionCheck(TimeProvider time)
                 CheckedNode = node,
                 MissingPrivileges = privileges.Missing,
                 PrivilegeAdvice = privileges.Describe(),
+                PrivilegeCommands = privileges.Commands(),
                 ClusterCaPem = clusterCaPem,
             };
         }

@@ -79,6 +79,9 @@ public partial class VmPage
 
     private async Task PowerAsync(VmPowerAction action)
     {
+        // A new action replaces the banners of the last one.
+        ActionMessage = null;
+        Problem = null;
         Busy = true;
         try
         {
@@ -97,6 +100,8 @@ public partial class VmPage
 
     private async Task ChooseAsync()
     {
+        ActionMessage = null;
+        Problem = null;
         Busy = true;
         try
         {
