@@ -188,7 +188,7 @@ public sealed class TemplateImporterTests
         var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request());
 
         Assert.False(result.Succeeded);
-        Assert.Equal("version", result.FailedStep);
+        Assert.Equal("import-route", result.FailedStep);
         Assert.Contains("needs 8.4 or newer", result.Error, StringComparison.Ordinal);
         Assert.Contains("SSH access", result.Error, StringComparison.Ordinal);
         Assert.Null(pve.Vms.Config(9000));
@@ -219,12 +219,18 @@ public sealed class TemplateImporterTests
         var shell = new RecordingShell();
         shell.Answers["qm set"] = new SshCommandResult(255, "", "storage 'local-lvm' does not exist\n");
 
-        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()));
+        var steps = new StepRecorder();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()), steps);
 
         Assert.Equal("ssh-import", result.FailedStep);
         Assert.Contains("exit 255", result.Error, StringComparison.Ordinal);
         Assert.Contains("storage 'local-lvm' does not exist", result.Error, StringComparison.Ordinal);
         Assert.False(pve.Vms.IsTemplate(9000));
+        // The VM made for the import is gone again, and no step is left "running".
+        Assert.Null(pve.Vms.Config(9000));
+        Assert.Contains("VM 9000 was removed again", result.Error, StringComparison.Ordinal);
+        Assert.Equal(StepState.Failed, steps.Steps.Last(s => s.Id == "ssh").State);
     }
 
     [Fact]

@@ -394,6 +394,9 @@ public sealed class ProxmoxServiceTests
             var everything = await EverythingStoredAsync(harness);
             Assert.DoesNotContain("b3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q", everything, StringComparison.Ordinal);
             Assert.Contains(ProxmoxAuditActions.SshHostKeyPinned, everything, StringComparison.Ordinal);
+            // The first attempt stopped at the host key: audited as the SSH path it was, not "through the API".
+            var first = (await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.TemplateImportFailed))).Single();
+            Assert.Contains("over SSH (no connection made)", first.Detail, StringComparison.Ordinal);
         }
         finally
         {

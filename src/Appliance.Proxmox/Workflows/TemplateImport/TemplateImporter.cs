@@ -55,6 +55,8 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         IPveShell? shell = null;
         string? scratch = null;
         int? created = null;
+        // The "ssh" line stays open while its sub-steps run; a failure among them must close it too.
+        bool sshOpen = false;
         try
         {
             if (CheckImageFileName(request.ImageFileName) is { } badName)
@@ -66,7 +68,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
             sshReason = await WhyApiCannotImportAsync(request, version, cancellationToken).ConfigureAwait(false);
             if (sshReason is not null && request.Ssh is null)
             {
-                throw steps.Fail("version", $"{sshReason}. Either update Proxmox VE / enable the import content type, or give the panel SSH access to the node (root, key-only) so it can copy and import the image itself");
+                throw steps.Fail("import-route", $"{sshReason}. Either update Proxmox VE / enable the import content type, or give the panel SSH access to the node (root, key-only) so it can copy and import the image itself");
             }
             vmId ??= await steps.RunAsync("reserve-id", "asking Proxmox for a free VM id", () => client.GetNextVmIdAsync(cancellationToken), id => $"VM id {id} is free").ConfigureAwait(false);
             var id = vmId.Value;
@@ -87,6 +89,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
             else
             {
                 steps.Report("ssh", StepState.Started, $"using SSH to {request.Ssh!.Host}: {sshReason}");
+                sshOpen = true;
                 if (request.Ssh.PinnedHostKey is null)
                 {
                     // First contact: read the key, send nothing else, and stop for the operator to confirm it.
@@ -94,6 +97,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                     var ask = $"the SSH host key of {request.Ssh.Host}:{request.Ssh.Port} is {key}; nothing was sent or run. Compare it with " +
                               "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node and confirm it to go on";
                     steps.Report("ssh-connect", StepState.Failed, ask);
+                    steps.Report("ssh", StepState.Waiting, "waiting for the host key to be confirmed");
                     return Result(vmId, sshReason, null) with
                     {
                         SshReason = sshReason, SshHostKeyFingerprint = key, SshHostKeyWasNew = true, SshHostKeyToConfirm = key, FailedStep = "ssh-connect", Error = ask,
@@ -115,6 +119,8 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                 await RunRemoteAsync(steps, shell, "ssh-import", $"importing the disk on the node (qm set {id} --scsi0 …import-from)", "disk imported", import, cancellationToken).ConfigureAwait(false);
                 await RunRemoteAsync(steps, shell, "ssh-cleanup", $"removing {scratch}", "copy removed", ShellQuote.Command("rm", "-rf", "--", scratch), cancellationToken).ConfigureAwait(false);
                 scratch = null;
+                steps.Report("ssh", StepState.Succeeded, $"image imported over SSH to {request.Ssh.Host}");
+                sshOpen = false;
             }
 
             await steps.RunTaskAsync("template", $"converting VM {id} to a template", $"template {id} ready",
@@ -123,11 +129,15 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         }
         catch (StepFailedException e)
         {
+            if (sshOpen)
+                steps.Report("ssh", StepState.Failed, "stopped: see the failed step");
             return Result(vmId, sshReason, shell) with { FailedStep = e.StepId, Error = e.Message + await RemoveCreatedAsync(steps, request, created).ConfigureAwait(false) };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             var step = steps.Cancelled("version");
+            if (sshOpen)
+                steps.Report("ssh", StepState.Failed, "cancelled");
             return Result(vmId, sshReason, shell) with { FailedStep = step, Error = "The import was cancelled." + await RemoveCreatedAsync(steps, request, created).ConfigureAwait(false) };
         }
         catch (ArgumentException e)
