@@ -133,6 +133,29 @@ public sealed class TemplateImporterTests
         Assert.Empty(pve.Requests);
     }
 
+    [Theory]
+    [InlineData("iso,vztmpl,backup,import", "'local' does: choose it as the import storage")]
+    [InlineData("iso,vztmpl,backup", "a lvmthin storage cannot (it holds disks, not files); add 'import' to a directory storage such as 'local': pvesm set local --content iso,vztmpl,backup,import")]
+    public async Task An_import_storage_that_cannot_hold_the_image_gets_advice_that_works(string localContent, string advice)
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        pve.Respond("GET", "/version", new { version = "9.1.2", release = "9.1", repoid = "4c1ab1fa" });
+        pve.Respond("GET", "/nodes/{node}/storage", new object[]
+        {
+            new { storage = "local", type = "dir", content = localContent, active = 1, enabled = 1 },
+            new { storage = "local-lvm", type = "lvmthin", content = "images,rootdir", active = 1, enabled = 1 },
+        });
+        using var client = Support.Pve.Client(pve);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell())
+            .ImportAsync(Request() with { ImportStorage = "local-lvm" });
+
+        Assert.Equal("import-route", result.FailedStep);
+        Assert.Contains("storage 'local-lvm' on node pve does not hold the 'import' content type", result.Error, StringComparison.Ordinal);
+        Assert.Contains(advice, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("pvesm set local-lvm", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task On_pve_older_than_8_4_the_image_goes_over_ssh_and_the_result_says_why()
     {

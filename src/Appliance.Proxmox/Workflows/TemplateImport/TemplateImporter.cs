@@ -204,14 +204,27 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         var minor = parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 0;
         if (major < 8 || (major == 8 && minor < 4))
             return $"Proxmox VE {version.Version} cannot take a qcow2 upload for import through the API (that needs 8.4 or newer)";
-        var storages = await client.GetStoragesAsync(request.Node, "import", cancellationToken).ConfigureAwait(false);
-        if (!storages.Any(s => s.Storage == request.ImportStorage && s.Holds("import")))
+        var storages = await client.GetStoragesAsync(request.Node, null, cancellationToken).ConfigureAwait(false);
+        if (storages.Any(s => s.Storage == request.ImportStorage && s.Holds("import")))
+            return null;
+        var lacking = $"storage '{request.ImportStorage}' on node {request.Node} does not hold the 'import' content type";
+        var able = storages.Where(s => s.Holds("import")).Select(s => $"'{s.Storage}'").ToList();
+        if (able.Count > 0)
+            return $"{lacking}; {string.Join(", ", able)} {(able.Count == 1 ? "does" : "do")}: choose {(able.Count == 1 ? "it" : "one of them")} as the import storage";
+        var chosen = storages.FirstOrDefault(s => s.Storage == request.ImportStorage);
+        if (chosen is not null && !FileStorageTypes.Contains(chosen.Type))
         {
-            return $"storage '{request.ImportStorage}' on node {request.Node} does not hold the 'import' content type " +
-                   $"(enable it with: pvesm set {request.ImportStorage} --content <its current content>,import)";
+            var directory = storages.FirstOrDefault(s => FileStorageTypes.Contains(s.Type));
+            return $"{lacking}, and a {chosen.Type} storage cannot (it holds disks, not files)" +
+                   (directory is null ? "; add a directory storage with the 'import' content type"
+                       : $"; add 'import' to a directory storage such as '{directory.Storage}': pvesm set {directory.Storage} --content {string.Join(",", directory.ContentTypes.Append("import"))}");
         }
-        return null;
+        var content = chosen is null ? "<its current content>" : string.Join(",", chosen.ContentTypes.Append("import"));
+        return $"{lacking} (enable it with: pvesm set {request.ImportStorage} --content {content})";
     }
+
+    // Storage types that hold files (and so can hold 'import'); lvm, lvmthin, zfspool, rbd, iscsi hold only disks.
+    private static readonly HashSet<string> FileStorageTypes = new(StringComparer.Ordinal) { "dir", "nfs", "cifs", "cephfs", "glusterfs", "btrfs" };
 
     private async Task<string> ReadHostKeyAsync(StepRunner steps, SshHostSettings settings, CancellationToken cancellationToken)
     {
