@@ -61,6 +61,10 @@ public sealed class AgentPagesBrowserTests : IDisposable
         await Expect(page.Locator("table.ports th").First).ToHaveTextAsync("連接埠");
         await Expect(page.GetByTestId("drop-reason")).ToContainTextAsync("被交換器政策過濾");
         await Expect(page.Locator(".lab-state")).ToContainTextAsync("執行中");
+        // The chosen language stands out from the bar (it used to be filled with the bar's own colour, so looked unchosen).
+        string bar = await page.Locator(".topbar").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        Assert.NotEqual(bar, await page.GetByTestId("lang-zh-Hant").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        Assert.Equal("rgba(0, 0, 0, 0)", await page.GetByTestId("lang-en").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
         await Screenshots.SaveAsync(page, "overview-zh-Hant");
         Assert.True(problems.Count == 0, "the browser reported errors: " + string.Join(" | ", problems));
     }
