@@ -49,12 +49,26 @@ public sealed class TemplateImportService(ProxmoxClients clients, ProxmoxSiteSto
     }
 
     /// <summary>Copies a browser upload to the staging directory; returns the staged path (delete it with <see cref="Unstage"/>).</summary>
-    public async Task<string> StageAsync(Stream upload, string fileName, CancellationToken cancellationToken = default)
+    /// <param name="received">Told the bytes received so far, about every MiB (the browser's upload is this read).</param>
+    public async Task<string> StageAsync(Stream upload, string fileName, IProgress<long>? received = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(StagingDirectory);
         var path = Path.Combine(StagingDirectory, $"{Guid.NewGuid():N}-{Path.GetFileName(fileName)}");
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        await upload.CopyToAsync(file, cancellationToken);
+        var buffer = new byte[1 << 16];
+        long total = 0, reported = 0;
+        int read;
+        while ((read = await upload.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            total += read;
+            if (total - reported >= 1 << 20)
+            {
+                reported = total;
+                received?.Report(total);
+            }
+        }
+        received?.Report(total);
         return path;
     }
 

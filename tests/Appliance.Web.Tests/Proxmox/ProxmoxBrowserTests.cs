@@ -241,6 +241,9 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GetByTestId("import-template").ClickAsync();
 
         await Expect(page.Locator("[data-testid=step][data-step=template]")).ToHaveAttributeAsync("data-state", "Succeeded");
+        // The browser's upload is a step of its own, with how much has arrived.
+        await Expect(page.Locator("[data-testid=step][data-step=browser-upload]")).ToHaveAttributeAsync("data-state", "Succeeded");
+        await Expect(page.Locator("[data-testid=step][data-step=browser-upload]")).ToContainTextAsync("0.2 MiB received");
         await Expect(page.GetByTestId("banner").Filter(new() { HasText = "Template 9100 is ready." })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=step][data-step=ssh]")).ToHaveCountAsync(0);
         await Screenshots.SaveAsync(page, "proxmox-10-template-imported");

@@ -312,6 +312,30 @@ public sealed class ProxmoxServiceTests
     }
 
     [Fact]
+    public async Task A_browser_upload_is_staged_reporting_what_has_arrived_about_every_mib()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        var image = Appliance.Proxmox.Tests.Support.Qcow2.Image(3 * 1048576 + 10);
+        var seen = new List<long>();
+
+        var path = await harness.Templates.StageAsync(new MemoryStream(image), "appliance-1.0.qcow2", new SynchronousProgress(seen.Add));
+        try
+        {
+            Assert.Equal(image, await File.ReadAllBytesAsync(path));
+            Assert.Equal([1048576, 2097152, 3145728, image.Length], seen);
+        }
+        finally
+        {
+            harness.Templates.Unstage(path);
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    [Fact]
     public async Task A_proxmox_that_is_down_reads_as_an_operator_message()
     {
         var harness = await ProxmoxServicesHarness.StartAsync();
