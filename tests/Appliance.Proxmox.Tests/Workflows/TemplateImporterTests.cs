@@ -58,6 +58,9 @@ public sealed class TemplateImporterTests
         Assert.Equal("local-lvm:0,import-from=local:import/appliance-1.4.0.qcow2,discard=on,iothread=1", config["scsi0"]);
         Assert.Equal(("virtio-scsi-single", "local-lvm:cloudinit", "socket", "serial0", "enabled=1", "order=scsi0"),
             (config["scsihw"], config["scsi1"], config["serial0"], config["vga"], config["agent"], config["boot"]));
+        // As install-on-pve.sh makes it.
+        Assert.Equal(("q35", "1", "appliance"), (config["machine"], config["onboot"], config["tags"]));
+        Assert.EndsWith("firewall=1", config["net0"], StringComparison.Ordinal);
         Assert.True(pve.Vms.IsTemplate(9000));
         Assert.Equal(["version", "upload", "create", "template"], steps.Succeeded);
     }

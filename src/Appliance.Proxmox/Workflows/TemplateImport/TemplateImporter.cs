@@ -183,8 +183,12 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
     };
 
     /// <summary>The template's hardware: virtio-scsi-single, cloud-init drive on SCSI, serial console, guest agent on.</summary>
+    // The same hardware as deploy/proxmox/install-on-pve.sh's template (q35, on boot, tagged; net0 with the firewall on).
     private static VmConfigChange TemplateOptions(TemplateImportRequest request) => new VmConfigChange()
         .Set("name", request.Name)
+        .Set("machine", "q35")
+        .Set("onboot", true)
+        .Set("tags", "appliance")
         .Set("memory", request.MemoryMiB)
         .Set("cores", request.Cores)
         .Set("ostype", "l26")
@@ -194,7 +198,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         .Set("vga", "serial0")
         .Set("agent", "enabled=1")
         .Set("ciupgrade", false)
-        .SetNetworkDevice(0, new NetworkDevice { Bridge = request.Bridge, Firewall = false });
+        .SetNetworkDevice(0, new NetworkDevice { Bridge = request.Bridge, Firewall = true });
 
     /// <summary>Null when the API can upload and import; else why not, in operator words.</summary>
     private async Task<string?> WhyApiCannotImportAsync(TemplateImportRequest request, PveVersion version, CancellationToken cancellationToken)
