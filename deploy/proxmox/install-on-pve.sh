@@ -124,7 +124,7 @@ else
   # firewall's MAC filter would drop the frames of the hosts behind the tunnel.
   create=(qm create "$template_id" --name "$name-template" --ostype l26 --machine q35
           --cores "$cores" --memory "$memory" --scsihw virtio-scsi-single
-          --net0 "virtio,bridge=$bridge" --net1 "virtio,bridge=$pppoe_bridge,firewall=0"
+          --net0 "virtio,bridge=$bridge,firewall=1" --net1 "virtio,bridge=$pppoe_bridge,firewall=0"
           --serial0 socket --vga serial0 --agent enabled=1 --onboot 1 --tags appliance
           --description "L2 VPN appliance template, from $(basename "$image")")
   created+=("$template_id")

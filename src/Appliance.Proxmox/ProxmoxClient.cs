@@ -31,7 +31,7 @@ public sealed partial class ProxmoxClient : IDisposable
         _time = time;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _ownedTrust = new NodeCertificateTrust(connection.PinnedFingerprint, connection.TrustedClusterCaPem);
-        Handler = ProxmoxHttpHandler.Create(_ownedTrust);
+        Handler = ProxmoxHttpHandler.Create(_ownedTrust, connection.ConnectTimeout);
         // Per-request deadlines come from the connection (TimeProvider-driven); uploads need far longer than HttpClient's 100 s.
         _ownedHttp = new HttpClient(Handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _api = new ProxmoxApi(_ownedHttp, connection, _ownedTrust, time, _logger);

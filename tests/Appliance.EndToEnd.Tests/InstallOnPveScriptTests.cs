@@ -105,7 +105,7 @@ public sealed class InstallOnPveScriptTests : IDisposable
         Assert.True(result.Succeeded, result.Describe("install-on-pve.sh"));
         AssertCalled(calls,
             "qm create 100 --name appliance-template --ostype l26 --machine q35 --cores 2 --memory 1024 --scsihw virtio-scsi-single " +
-            "--net0 virtio,bridge=vmbr0 --net1 virtio,bridge=vmbr1,firewall=0 --serial0 socket --vga serial0 --agent enabled=1 " +
+            "--net0 virtio,bridge=vmbr0,firewall=1 --net1 virtio,bridge=vmbr1,firewall=0 --serial0 socket --vga serial0 --agent enabled=1 " +
             "--onboot 1 --tags appliance --description L2 VPN appliance template, from appliance-1.0.0.qcow2 " +
             $"--scsi0 local-lvm:0,import-from={Image},discard=on,iothread=1", result);
         AssertCalled(calls, "qm set 100 --scsi1 local-lvm:cloudinit --boot order=scsi0", result);

@@ -52,6 +52,27 @@ public sealed class AccessContractTests
     }
 
     [Fact]
+    public void Missing_privileges_come_with_the_exact_pveum_commands_no_placeholder()
+    {
+        var result = new PrivilegeCheckResult("panel@pve!appliance",
+        [
+            new("/vms", "VM.PowerMgmt", "start and stop the VM"),
+            new("/vms", "VM.Audit", "read the VM's status"),
+            new("/sdn/zones/localnetwork/vmbr1", "SDN.Use", "attach a NIC to bridge vmbr1"),
+        ]);
+
+        Assert.Equal(
+        [
+            "pveum role add ApplianceL2Vpn --privs 'SDN.Use,VM.Audit,VM.PowerMgmt' || pveum role modify ApplianceL2Vpn --append 1 --privs 'SDN.Use,VM.Audit,VM.PowerMgmt'",
+            "pveum acl modify /vms --roles ApplianceL2Vpn --users 'panel@pve'",
+            "pveum acl modify /vms --roles ApplianceL2Vpn --tokens 'panel@pve!appliance'",
+            "pveum acl modify /sdn/zones/localnetwork/vmbr1 --roles ApplianceL2Vpn --users 'panel@pve'",
+            "pveum acl modify /sdn/zones/localnetwork/vmbr1 --roles ApplianceL2Vpn --tokens 'panel@pve!appliance'",
+        ], result.Commands());
+        Assert.Empty(new PrivilegeCheckResult("panel@pve!appliance", []).Commands());
+    }
+
+    [Fact]
     public void Privilege_from_an_ancestor_counts_only_when_it_propagates()
     {
         var permissions = new PermissionMap(new Dictionary<string, IReadOnlyDictionary<string, bool>>

@@ -41,7 +41,7 @@ public sealed class PermissionMap
 }
 
 /// <summary>Which needed privileges a token lacks, with the commands that grant them.</summary>
-public sealed record PrivilegeCheckResult(string TokenId, IReadOnlyList<PrivilegeRequirement> Missing)
+public sealed partial record PrivilegeCheckResult(string TokenId, IReadOnlyList<PrivilegeRequirement> Missing)
 {
     /// <summary>True when nothing is missing.</summary>
     public bool IsSatisfied => Missing.Count == 0;
@@ -56,6 +56,35 @@ public sealed record PrivilegeCheckResult(string TokenId, IReadOnlyList<Privileg
                          $"(needed to {string.Join("; ", g.Select(m => m.Purpose))}); grant a role with them to user and token: " +
                          $"pveum acl modify {g.Key} --roles <role> --users {user} and again with --tokens '{TokenId}'")
             .ToList();
+    }
+}
+
+public sealed partial record PrivilegeCheckResult
+{
+    /// <summary>The role <see cref="Commands"/> creates (or extends) to hold what is missing.</summary>
+    public const string RoleName = "ApplianceL2Vpn";
+
+    /// <summary>
+    /// The exact <c>pveum</c> commands, to run as root on a node, that grant what is missing: one role holding every missing
+    /// privilege (created, or extended when it exists), then per path an ACL for the user and one for the token (a token
+    /// with privilege separation needs both).
+    /// </summary>
+    public IReadOnlyList<string> Commands()
+    {
+        if (Missing.Count == 0)
+            return [];
+        var user = TokenId.Contains('!', StringComparison.Ordinal) ? TokenId[..TokenId.IndexOf('!', StringComparison.Ordinal)] : TokenId;
+        var privileges = string.Join(",", Missing.Select(m => m.Privilege).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var commands = new List<string>
+        {
+            $"pveum role add {RoleName} --privs '{privileges}' || pveum role modify {RoleName} --append 1 --privs '{privileges}'",
+        };
+        foreach (var path in Missing.Select(m => m.Path).Distinct(StringComparer.Ordinal))
+        {
+            commands.Add($"pveum acl modify {path} --roles {RoleName} --users '{user}'");
+            commands.Add($"pveum acl modify {path} --roles {RoleName} --tokens '{TokenId}'");
+        }
+        return commands;
     }
 }
 

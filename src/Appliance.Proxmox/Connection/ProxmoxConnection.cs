@@ -27,6 +27,9 @@ public sealed partial class ProxmoxConnection
     /// <summary>Deadline for one ordinary API request (uploads use <see cref="UploadTimeout"/>).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Deadline for a new connection (TCP and TLS) to be established; a node that accepts and then stalls hits it.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Deadline for one image upload, which streams the whole file.</summary>
     public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromHours(2);
 
@@ -66,6 +69,8 @@ public sealed partial class ProxmoxConnection
 
         if (RequestTimeout <= TimeSpan.Zero)
             errors.Add($"Proxmox RequestTimeout '{RequestTimeout}' must be positive; 60 seconds suits ordinary calls");
+        if (ConnectTimeout <= TimeSpan.Zero)
+            errors.Add($"Proxmox ConnectTimeout '{ConnectTimeout}' must be positive; 10 seconds suits a node on the local network");
         if (UploadTimeout <= TimeSpan.Zero)
             errors.Add($"Proxmox UploadTimeout '{UploadTimeout}' must be positive; allow minutes per GiB of image");
         return errors;

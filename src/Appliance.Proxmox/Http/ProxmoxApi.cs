@@ -92,6 +92,15 @@ internal sealed class ProxmoxApi
                 $"Proxmox did not answer {description} within {timeout.TotalSeconds:0} s; check the node's load and network, or use the asynchronous (task) variant",
                 description, 0, "timeout"), e);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Neither the caller nor our deadline: the handler's ConnectTimeout (or an HttpClient.Timeout of a client passed in)
+            // surfaces as a TaskCanceledException; a node that accepts TCP and stalls in TLS ends here.
+            throw Fail(new ProxmoxError(ProxmoxErrorKind.Connection,
+                $"Proxmox at {_connection.BaseUrl!.Authority} did not set up a connection for {description} within {_connection.ConnectTimeout.TotalSeconds:0} s; " +
+                "the node may be down, overloaded or cut off: check it on its console or web UI, then try again",
+                description, 0, "connect timeout"), e);
+        }
 
         using (response)
         {

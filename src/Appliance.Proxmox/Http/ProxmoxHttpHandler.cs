@@ -13,12 +13,13 @@ public static class ProxmoxHttpHandler
     public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>A handler with a short idle timeout and <paramref name="trust"/> as the certificate check.</summary>
-    public static SocketsHttpHandler Create(NodeCertificateTrust trust) => new()
+    /// <param name="connectTimeout">How long TCP and TLS setup may take (10 s when null).</param>
+    public static SocketsHttpHandler Create(NodeCertificateTrust trust, TimeSpan? connectTimeout = null) => new()
     {
         PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
         // pveproxy serves up to 100 requests per connection; recycle well before that matters.
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
         AutomaticDecompression = DecompressionMethods.GZip,
         UseCookies = false,
         AllowAutoRedirect = false,

@@ -18,8 +18,26 @@ public sealed record PresentedCertificate(string Fingerprint, string Subject, st
 /// </summary>
 public static class FirstContactProbe
 {
-    /// <summary>Reads the certificate presented at <paramref name="baseUrl"/>.</summary>
-    public static async Task<PresentedCertificate> ProbeAsync(Uri baseUrl, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads the certificate presented at <paramref name="baseUrl"/>; throws <see cref="TimeoutException"/> when TCP and TLS
+    /// are not done within <paramref name="timeout"/> (10 s when null): a node that accepts and stalls.
+    /// </summary>
+    public static async Task<PresentedCertificate> ProbeAsync(Uri baseUrl, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            return await ProbeUntilAsync(baseUrl, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{baseUrl.Authority} did not complete a TLS handshake within {limit.TotalSeconds:0} s", e);
+        }
+    }
+
+    private static async Task<PresentedCertificate> ProbeUntilAsync(Uri baseUrl, CancellationToken cancellationToken)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(baseUrl.Host, baseUrl.Port, cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,22 @@ internal sealed class StepFailedException(string stepId, string message, Excepti
 /// <summary>Reports steps, awaits tasks and polls on the injected clock for the deploy and import workflows.</summary>
 internal sealed class StepRunner(ProxmoxClient client, TimeProvider time, IProgress<WorkflowStep>? progress)
 {
-    public void Report(string id, StepState state, string message) => progress?.Report(new WorkflowStep(id, state, message));
+    /// <summary>The step begun last and not yet ended, or null: the one a cancellation stops.</summary>
+    public string? Current { get; private set; }
+
+    public void Report(string id, StepState state, string message)
+    {
+        Current = state is StepState.Started or StepState.Waiting ? id : null;
+        progress?.Report(new WorkflowStep(id, state, message));
+    }
+
+    /// <summary>Marks the running step failed because the operator cancelled; returns its id (or <paramref name="fallback"/>).</summary>
+    public string Cancelled(string fallback)
+    {
+        var id = Current ?? fallback;
+        Report(id, StepState.Failed, "cancelled");
+        return id;
+    }
 
     /// <summary>Runs <paramref name="start"/>, waits for its task and reports the step; a failed task fails the step.</summary>
     public async Task RunTaskAsync(string id, string doing, string done, Func<Task<Upid>> start, TaskWaitOptions wait, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ public static class AgentAuditActions
 {
     public const string AgentPaired = "agents.paired";
     public const string AgentUnpaired = "agents.unpaired";
+    public const string DialAddressChanged = "agents.dial-address-changed";
     public const string SessionSizeProbed = "sessions.size-probed";
     public const string ClientIssued = "clients.issued";
     public const string ClientDisabled = "clients.disabled";

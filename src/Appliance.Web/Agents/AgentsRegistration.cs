@@ -22,6 +22,7 @@ public static class AgentsRegistration
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentConnections>();
         services.AddSingleton<AgentPairing>();
+        services.AddSingleton<AgentDialAddress>();
         services.AddSingleton<AgentOverview>();
         services.AddSingleton<ClientTransportStore>();
         services.AddSingleton<ClientCatalog>();

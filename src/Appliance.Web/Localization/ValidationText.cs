@@ -21,6 +21,8 @@ public static class ValidationText
     public static string RoleUnknown => Get(nameof(RoleUnknown));
     public static string UntilBeforeFrom => Get(nameof(UntilBeforeFrom));
     public static string ClientName => Get(nameof(ClientName));
+    public static string DialHost => Get(nameof(DialHost));
+    public static string PortRange => Get(nameof(PortRange));
 
     private static string Get(string name) => Resources.GetString("Validation" + name, CultureInfo.CurrentUICulture) ?? name;
 }

@@ -13,8 +13,12 @@ public sealed record ApplianceVmView(VmOverview Overview, VmCharts Charts);
 /// The appliance VM page's service over <see cref="ApplianceVmOperations"/>: status, charts and power actions of the VM an
 /// admin chose (or deployed). Actions need an admin and are audited with their outcome.
 /// </summary>
-public sealed class ApplianceVmService(ProxmoxClients clients, ProxmoxSiteStore store, AuditLog audit)
+public sealed partial class ApplianceVmService(ProxmoxClients clients, ProxmoxSiteStore store, AuditLog audit)
 {
+    // A PVE node name is a host name's first label.
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex NodeName();
+
     /// <summary>Nodes, status, console link and charts; a problem when no VM is chosen or Proxmox refuses.</summary>
     public Task<ProxmoxReading<ApplianceVmView>> ReadAsync(RrdTimeframe timeframe, CancellationToken cancellationToken = default)
         => ProxmoxReading.FromAsync(async () =>
@@ -35,10 +39,26 @@ public sealed class ApplianceVmService(ProxmoxClients clients, ProxmoxSiteStore 
             return (await site.Client.GetVmsAsync(node, cancellationToken)).Where(v => v.Template != true).OrderBy(v => v.VmId).ToList();
         });
 
-    /// <summary>Records which VM is the appliance and which bridge carries PPPoE.</summary>
-    public async Task ChooseAsync(PanelOperator by, string node, int vmId, string pppoeBridge)
+    /// <summary>
+    /// Records which VM is the appliance and which bridge carries PPPoE, once Proxmox confirms the node is in the cluster
+    /// and the VM is on it and no template; else throws <see cref="ArgumentException"/> saying which and what to choose.
+    /// Proxmox refusals come as <see cref="Appliance.Proxmox.Errors.ProxmoxException"/>.
+    /// </summary>
+    public async Task ChooseAsync(PanelOperator by, string node, int vmId, string pppoeBridge, CancellationToken cancellationToken = default)
     {
         by.RequireAdmin("choose the appliance VM");
+        if (!NodeName().IsMatch(node))
+            throw new ArgumentException($"'{node}' is not a node name (letters, digits and hyphens, as Proxmox shows it under Datacenter)", nameof(node));
+        using (var site = await clients.OpenAsync())
+        {
+            var nodes = await site.Client.GetNodesAsync(cancellationToken);
+            if (nodes.All(n => n.Node != node))
+                throw new ArgumentException($"node '{node}' is not in this cluster; choose one of {string.Join(", ", nodes.Select(n => n.Node))}", nameof(node));
+            var vm = (await site.Client.GetVmsAsync(node, cancellationToken)).FirstOrDefault(v => v.VmId == vmId)
+                ?? throw new ArgumentException($"there is no VM {vmId} on node {node}; choose one from the list", nameof(vmId));
+            if (vm.Template == true)
+                throw new ArgumentException($"VM {vmId} ({vm.Name}) is a template, not a running appliance; choose the VM deployed from it, or deploy one", nameof(vmId));
+        }
         if (!await store.SaveApplianceVmAsync(node, vmId, pppoeBridge))
             throw new ProxmoxNotConnectedException();
         await audit.RecordAsync(by.Actor, ProxmoxAuditActions.ApplianceVmChosen, $"VM {vmId} on {node}", $"PPPoE bridge {pppoeBridge}");

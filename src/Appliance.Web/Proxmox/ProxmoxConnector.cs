@@ -18,7 +18,7 @@ public sealed class ProxmoxConnector(ProxmoxSiteStore store, ProxmoxClients clie
     public async Task<ConnectionCheckResult> CheckAsync(PanelOperator by, ConnectionCheckRequest request, CancellationToken cancellationToken = default)
     {
         by.RequireAdmin("connect Proxmox");
-        var result = await new ConnectionCheck(time).RunAsync(request, cancellationToken);
+        var result = await new ConnectionCheck(time) { ConnectTimeout = clients.ConnectTimeout }.RunAsync(request, cancellationToken);
         await audit.RecordAsync(by.Actor, ProxmoxAuditActions.ConnectionChecked, $"{request.BaseUrl} ({request.TokenId})", Summary(result));
         return result;
     }

@@ -22,6 +22,7 @@ public static class ProxmoxValidationText
     public static string HostKeyFormat => Get(nameof(HostKeyFormat));
     public static string PortRange => Get(nameof(PortRange));
     public static string UserFormat => Get(nameof(UserFormat));
+    public static string SameBridge => Get(nameof(SameBridge));
 
     private static string Get(string name) => Resources.GetString("Validation" + name, CultureInfo.CurrentUICulture) ?? name;
 }

@@ -49,12 +49,26 @@ public sealed class TemplateImportService(ProxmoxClients clients, ProxmoxSiteSto
     }
 
     /// <summary>Copies a browser upload to the staging directory; returns the staged path (delete it with <see cref="Unstage"/>).</summary>
-    public async Task<string> StageAsync(Stream upload, string fileName, CancellationToken cancellationToken = default)
+    /// <param name="received">Told the bytes received so far, about every MiB (the browser's upload is this read).</param>
+    public async Task<string> StageAsync(Stream upload, string fileName, IProgress<long>? received = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(StagingDirectory);
         var path = Path.Combine(StagingDirectory, $"{Guid.NewGuid():N}-{Path.GetFileName(fileName)}");
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        await upload.CopyToAsync(file, cancellationToken);
+        var buffer = new byte[1 << 16];
+        long total = 0, reported = 0;
+        int read;
+        while ((read = await upload.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            total += read;
+            if (total - reported >= 1 << 20)
+            {
+                reported = total;
+                received?.Report(total);
+            }
+        }
+        received?.Report(total);
         return path;
     }
 
@@ -103,12 +117,14 @@ public sealed class TemplateImportService(ProxmoxClients clients, ProxmoxSiteSto
                 Bridge = choices.Bridge,
                 Ssh = choices.Ssh,
             };
-            // The workflow reports "version" done, then fails it when the API cannot import here: that is the cue to ask for SSH.
+            // The workflow reports "version" done, then fails "import-route" when the API cannot import here: the cue to ask for SSH.
             var watch = new SshNeedWatch(progress);
             var result = await new TemplateImporter(site.Client, time, shells).ImportAsync(request, watch, cancellationToken);
             var needsSsh = !result.Succeeded && choices.Ssh is null && watch.VersionReadThenFailed;
             var target = $"template {result.VmId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ({choices.Name}) on {choices.Node}";
-            var how = result.UsedSsh ? $"over SSH ({result.SshReason}; host key {result.SshHostKeyFingerprint})" : "through the API";
+            var how = result.UsedSsh ? $"over SSH ({result.SshReason}; host key {result.SshHostKeyFingerprint})"
+                : watch.SshStarted ? "over SSH (no connection made)"
+                : "through the API";
             await audit.RecordAsync(by.Actor, result.Succeeded ? ProxmoxAuditActions.TemplateImported : ProxmoxAuditActions.TemplateImportFailed, target,
                 result.Succeeded ? $"{imageFileName} {how}" : $"{imageFileName} {how}: failed at {result.FailedStep}: {result.Error}");
             return new TemplateImportOutcome(result, needsSsh);
@@ -128,16 +144,18 @@ public sealed class TemplateImportService(ProxmoxClients clients, ProxmoxSiteSto
 
     private sealed class SshNeedWatch(IProgress<WorkflowStep>? inner) : IProgress<WorkflowStep>
     {
-        private bool _versionRead;
-
+        /// <summary>The workflow found the API cannot import here (the cue to ask for SSH).</summary>
         public bool VersionReadThenFailed { get; private set; }
+
+        /// <summary>The workflow began its SSH path.</summary>
+        public bool SshStarted { get; private set; }
 
         public void Report(WorkflowStep value)
         {
-            if (value.Id == "version" && value.State == StepState.Succeeded)
-                _versionRead = true;
-            else if (value.Id == "version" && value.State == StepState.Failed && _versionRead)
+            if (value.Id == "import-route" && value.State == StepState.Failed)
                 VersionReadThenFailed = true;
+            else if (value.Id == "ssh" && value.State == StepState.Started)
+                SshStarted = true;
             inner?.Report(value);
         }
     }

@@ -49,11 +49,15 @@ public sealed class FakePveServer : IAsyncDisposable
     private readonly List<SchemaViolation> _violations = [];
     private bool _violationsExpected;
 
-    private FakePveServer(WebApplication app, X509Certificate2 certificate)
+    private FakePveServer(WebApplication app, X509Certificate2 certificate, ConnectionStall stall)
     {
         _app = app;
         Certificate = certificate;
+        Stall = stall;
     }
+
+    /// <summary>Makes the node stall new connections (accepted, never answered) on demand.</summary>
+    public ConnectionStall Stall { get; }
 
     /// <summary>The schema behind the routes.</summary>
     public static ApiSchema Schema => ApiSchema.Pve91;
@@ -86,14 +90,17 @@ public sealed class FakePveServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
+        var stall = new ConnectionStall();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
             // pveproxy speaks HTTP/1.1 and carries its messages in the reason phrase.
             listen.Protocols = HttpProtocols.Http1;
+            // Ahead of TLS: a stalled connection never sees a handshake.
+            listen.Use(next => connection => stall.HandleAsync(connection, next));
             listen.UseHttps(certificate);
         }));
         var app = builder.Build();
-        var server = new FakePveServer(app, certificate);
+        var server = new FakePveServer(app, certificate, stall);
         app.Run(server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -83,9 +83,34 @@ public sealed class FakeVms
         }
     }
 
-    /// <summary>The answer of <c>vm_config</c> or <c>vm_status</c> from state, or null when the VM is unknown here.</summary>
+    private JsonArray? List()
+    {
+        if (_vms.IsEmpty)
+            return null;
+        var list = new JsonArray();
+        foreach (var (id, vm) in _vms.OrderBy(v => v.Key))
+        {
+            var entry = new JsonObject { ["vmid"] = id, ["status"] = vm.Status };
+            lock (vm)
+            {
+                if (vm.Config.TryGetValue("name", out var name))
+                    entry["name"] = name;
+                if (vm.Template)
+                    entry["template"] = 1;
+            }
+            list.Add(entry);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// The answer of <c>vmlist</c> (every VM held, when any is), <c>vm_config</c> or <c>vm_status</c> from state, or null
+    /// when the VM is unknown here.
+    /// </summary>
     public JsonNode? Answer(SchemaEndpoint endpoint, int? vmId)
     {
+        if (endpoint.Name == "vmlist")
+            return List();
         if (vmId is not { } id || !_vms.TryGetValue(id, out var vm))
             return null;
         switch (endpoint.Name)

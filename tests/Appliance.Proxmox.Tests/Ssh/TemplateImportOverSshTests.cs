@@ -32,7 +32,7 @@ public sealed class TemplateImportOverSshTests
         await using var pve = await FakePveServer.StartAsync();
         pve.Respond("GET", "/version", new { version = "8.2.7", release = "8.2", repoid = "3e76eec2" });
         using var client = Pve.Client(pve);
-        var image = RandomNumberGenerator.GetBytes(2 * 1024 * 1024 + 5);
+        var image = Support.Qcow2.Image(2 * 1024 * 1024 + 5);
         var request = new TemplateImportRequest
         {
             Node = "pve",

@@ -87,7 +87,7 @@ public sealed class ApplianceDeployerTests
         var clone = pve.Last("POST", "/nodes/{node}/qemu/{vmid}/clone");
         Assert.Equal(("9000", "150", "1", "local-lvm", "l2vpn-1"), (clone["vmid"], clone["newid"], clone["full"], clone["storage"], clone["name"]));
         var config = pve.Vms.Config(150)!;
-        Assert.Equal($"virtio={TemplateMac},bridge=vmbr0,firewall=0", config["net0"]);
+        Assert.Equal($"virtio={TemplateMac},bridge=vmbr0,firewall=1", config["net0"]);
         Assert.Matches("^virtio=BC:24:11:[0-9A-F]{2}:[0-9A-F]{2}:[0-9A-F]{2},bridge=vmbr1,firewall=0$", config["net1"]);
         Assert.Equal("appliance", config["ciuser"]);
         Assert.Equal("ip=192.0.2.50/24,gw=192.0.2.1", config["ipconfig0"]);
@@ -133,6 +133,59 @@ public sealed class ApplianceDeployerTests
         Assert.DoesNotContain(pve.Requests, r => r.Template == "/nodes/{node}/qemu/{vmid}/agent/file-write");
         Assert.Null(pve.Vms.Config(150));
         Assert.Equal(["cleanup", "cleanup"], steps.Succeeded.Where(s => s == "cleanup"));
+    }
+
+    /// <summary>Records steps and acts when one is reported (synchronously, on the workflow's thread).</summary>
+    private sealed class OnStep(string id, StepState state, Action act) : IProgress<WorkflowStep>
+    {
+        public List<WorkflowStep> Steps { get; } = [];
+
+        public void Report(WorkflowStep value)
+        {
+            Steps.Add(value);
+            if (value.Id == id && value.State == state)
+                act();
+        }
+    }
+
+    [Fact]
+    public async Task Node_that_stalls_mid_deploy_ends_it_with_the_step_and_the_reason_and_the_cloned_vm_removed()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Template(pve);
+        var connection = pve.Connection();
+        connection.ConnectTimeout = TimeSpan.FromSeconds(1);
+        using var client = Pve.Client(pve, connection: connection);
+        // The node stops answering just as the VM is to start, and is back for the clean-up.
+        var steps = new OnStep("start", StepState.Started, () => pve.Stall.StallNext(1));
+
+        var result = await new ApplianceDeployer(client, new InstantDelayTimeProvider()).DeployAsync(Request(newId: 150), steps);
+
+        Assert.Equal(1, pve.Stall.Stalled);
+        Assert.Equal("start", result.FailedStep);
+        Assert.Contains("did not set up a connection", result.Error, StringComparison.Ordinal);
+        Assert.Contains("VM 150 was removed again", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(150));
+        Assert.Contains(steps.Steps, s => s is { Id: "start", State: StepState.Failed });
+        Assert.Equal(StepState.Succeeded, steps.Steps[^1].State);
+    }
+
+    [Fact]
+    public async Task Deploy_cancelled_while_waiting_for_the_guest_ends_with_a_result_and_the_vm_removed()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Template(pve);
+        pve.Fail("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", 500, "QEMU guest agent is not running");
+        using var client = Pve.Client(pve);
+        using var cancel = new CancellationTokenSource();
+        var steps = new OnStep("wait-guest-agent", StepState.Waiting, cancel.Cancel);
+
+        var result = await new ApplianceDeployer(client, new InstantDelayTimeProvider()).DeployAsync(Request(newId: 150), steps, cancel.Token);
+
+        Assert.Equal("wait-guest-agent", result.FailedStep);
+        Assert.StartsWith("The deploy was cancelled. VM 150 was removed again.", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(150));
+        Assert.Contains(steps.Steps, s => s is { Id: "wait-guest-agent", State: StepState.Failed, Message: "cancelled" });
     }
 
     [Fact]

@@ -33,6 +33,20 @@ public sealed class ConnectionCheckTests
     }
 
     [Fact]
+    public async Task A_node_that_accepts_and_stalls_is_a_result_naming_it_not_a_hang()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        pve.Stall.StallNext(1);
+
+        var result = await new ConnectionCheck(new InstantDelayTimeProvider()) { ConnectTimeout = TimeSpan.FromSeconds(1) }.RunAsync(Request(pve));
+
+        Assert.False(result.Connected);
+        Assert.Contains($"could not reach Proxmox at {pve.BaseUrl.Authority}", result.Error, StringComparison.Ordinal);
+        Assert.Contains("did not complete a TLS handshake within 1 s", result.Error, StringComparison.Ordinal);
+        Assert.Empty(pve.Requests);
+    }
+
+    [Fact]
     public async Task The_confirmed_fingerprint_lists_nodes_and_names_missing_privileges_per_path()
     {
         await using var pve = await FakePveServer.StartAsync();

@@ -10,7 +10,7 @@ namespace Appliance.Proxmox.Tests.Workflows;
 /// <summary>Template import through the API (PVE ≥ 8.4) and the SSH fallback, against the schema-generated node.</summary>
 public sealed class TemplateImporterTests
 {
-    private static readonly byte[] Image = RandomNumberGenerator.GetBytes(300 * 1024);
+    private static readonly byte[] Image = Qcow2.Image(300 * 1024);
 
     private const string ShellKey = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
 
@@ -58,8 +58,105 @@ public sealed class TemplateImporterTests
         Assert.Equal("local-lvm:0,import-from=local:import/appliance-1.4.0.qcow2,discard=on,iothread=1", config["scsi0"]);
         Assert.Equal(("virtio-scsi-single", "local-lvm:cloudinit", "socket", "serial0", "enabled=1", "order=scsi0"),
             (config["scsihw"], config["scsi1"], config["serial0"], config["vga"], config["agent"], config["boot"]));
+        // As install-on-pve.sh makes it.
+        Assert.Equal(("q35", "1", "appliance"), (config["machine"], config["onboot"], config["tags"]));
+        Assert.EndsWith("firewall=1", config["net0"], StringComparison.Ordinal);
         Assert.True(pve.Vms.IsTemplate(9000));
         Assert.Equal(["version", "upload", "create", "template"], steps.Succeeded);
+    }
+
+    [Fact]
+    public async Task Node_that_stalls_before_the_template_conversion_ends_the_import_with_the_reason_and_the_vm_removed()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        var connection = pve.Connection();
+        connection.ConnectTimeout = TimeSpan.FromSeconds(1);
+        using var client = Support.Pve.Client(pve, connection: connection);
+        var steps = new StallAt("template", pve);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request(), steps);
+
+        Assert.Equal("template", result.FailedStep);
+        Assert.Contains("did not set up a connection", result.Error, StringComparison.Ordinal);
+        Assert.Contains("VM 9000 was removed again", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    [Fact]
+    public async Task Import_cancelled_after_the_vm_was_created_removes_it()
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        using var client = Support.Pve.Client(pve);
+        using var cancel = new CancellationTokenSource();
+        var steps = new CancelAt("template", cancel);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request(), steps, cancel.Token);
+
+        Assert.Equal("template", result.FailedStep);
+        Assert.StartsWith("The import was cancelled. VM 9000 was removed again.", result.Error, StringComparison.Ordinal);
+        Assert.Null(pve.Vms.Config(9000));
+    }
+
+    private sealed class StallAt(string step, FakePveServer pve) : IProgress<WorkflowStep>
+    {
+        public void Report(WorkflowStep value)
+        {
+            if (value.Id == step && value.State == StepState.Started)
+                pve.Stall.StallNext(1);
+        }
+    }
+
+    private sealed class CancelAt(string step, CancellationTokenSource cancel) : IProgress<WorkflowStep>
+    {
+        public void Report(WorkflowStep value)
+        {
+            if (value.Id == step && value.State == StepState.Started)
+                cancel.Cancel();
+        }
+    }
+
+    [Theory]
+    [InlineData("a text file", "just some text, renamed")]
+    [InlineData("three bytes", "QFI")]
+    [InlineData("a raw disk", "\0\0\0\0\0\0")]
+    public async Task A_file_named_qcow2_without_the_qcow2_signature_is_refused_before_any_call(string _, string content)
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        Pve(pve, "9.1.2");
+        using var client = Support.Pve.Client(pve);
+        var bytes = System.Text.Encoding.Latin1.GetBytes(content);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell())
+            .ImportAsync(Request() with { OpenImage = () => new MemoryStream(bytes) });
+
+        Assert.Equal("image", result.FailedStep);
+        Assert.Contains("is not a qcow2 image", result.Error, StringComparison.Ordinal);
+        Assert.Empty(pve.Requests);
+    }
+
+    [Theory]
+    [InlineData("iso,vztmpl,backup,import", "'local' does: choose it as the import storage")]
+    [InlineData("iso,vztmpl,backup", "a lvmthin storage cannot (it holds disks, not files); add 'import' to a directory storage such as 'local': pvesm set local --content iso,vztmpl,backup,import")]
+    public async Task An_import_storage_that_cannot_hold_the_image_gets_advice_that_works(string localContent, string advice)
+    {
+        await using var pve = await FakePveServer.StartAsync();
+        pve.Respond("GET", "/version", new { version = "9.1.2", release = "9.1", repoid = "4c1ab1fa" });
+        pve.Respond("GET", "/nodes/{node}/storage", new object[]
+        {
+            new { storage = "local", type = "dir", content = localContent, active = 1, enabled = 1 },
+            new { storage = "local-lvm", type = "lvmthin", content = "images,rootdir", active = 1, enabled = 1 },
+        });
+        using var client = Support.Pve.Client(pve);
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell())
+            .ImportAsync(Request() with { ImportStorage = "local-lvm" });
+
+        Assert.Equal("import-route", result.FailedStep);
+        Assert.Contains("storage 'local-lvm' on node pve does not hold the 'import' content type", result.Error, StringComparison.Ordinal);
+        Assert.Contains(advice, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("pvesm set local-lvm", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +214,7 @@ public sealed class TemplateImporterTests
         var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), new RecordingShell()).ImportAsync(Request());
 
         Assert.False(result.Succeeded);
-        Assert.Equal("version", result.FailedStep);
+        Assert.Equal("import-route", result.FailedStep);
         Assert.Contains("needs 8.4 or newer", result.Error, StringComparison.Ordinal);
         Assert.Contains("SSH access", result.Error, StringComparison.Ordinal);
         Assert.Null(pve.Vms.Config(9000));
@@ -148,12 +245,18 @@ public sealed class TemplateImporterTests
         var shell = new RecordingShell();
         shell.Answers["qm set"] = new SshCommandResult(255, "", "storage 'local-lvm' does not exist\n");
 
-        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()));
+        var steps = new StepRecorder();
+
+        var result = await new TemplateImporter(client, new InstantDelayTimeProvider(), shell).ImportAsync(Request(Ssh()), steps);
 
         Assert.Equal("ssh-import", result.FailedStep);
         Assert.Contains("exit 255", result.Error, StringComparison.Ordinal);
         Assert.Contains("storage 'local-lvm' does not exist", result.Error, StringComparison.Ordinal);
         Assert.False(pve.Vms.IsTemplate(9000));
+        // The VM made for the import is gone again, and no step is left "running".
+        Assert.Null(pve.Vms.Config(9000));
+        Assert.Contains("VM 9000 was removed again", result.Error, StringComparison.Ordinal);
+        Assert.Equal(StepState.Failed, steps.Steps.Last(s => s.Id == "ssh").State);
     }
 
     [Fact]

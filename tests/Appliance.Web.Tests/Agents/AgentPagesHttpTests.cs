@@ -92,6 +92,22 @@ public sealed class AgentPagesHttpTests : IDisposable
             Assert.Contains("1.2.3-test", html, StringComparison.Ordinal);
             Assert.Contains("<td>uplink</td>", html, StringComparison.Ordinal);
             Assert.Contains("7 / 7", html, StringComparison.Ordinal);
+            Assert.Matches("data-testid=\"agent-badge\">healthy<", html);
+        }
+    }
+
+    [Fact]
+    public async Task Overview_badges_an_agent_that_does_not_answer_as_unreachable()
+    {
+        var (admin, viewer, _) = await ArrangeAsync();
+        viewer.Dispose();
+        using (admin)
+        {
+            _panel.Agent.IsDown = true;
+
+            string html = await admin.HtmlAsync("/");
+
+            Assert.Matches("data-testid=\"agent-badge\">unreachable<", html);
         }
     }
 

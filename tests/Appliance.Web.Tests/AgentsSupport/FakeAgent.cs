@@ -45,6 +45,15 @@ public sealed class FakeAgent : HttpMessageHandler
     /// <summary>Answers profile requests with a server error while true (to test that a failed download leaves a link usable).</summary>
     public bool ProfileFails { get; set; }
 
+    /// <summary>The agent's config as GET /api/v1/config answers it; a PUT replaces it whole (as the real agent, after validating).</summary>
+    public AgentConfigDto Config { get; set; } = new(
+        new ApiConfigDto("0.0.0.0:7443"),
+        new TunnelConfigDto(["udp 0.0.0.0:1194", "tcp 0.0.0.0:1194"], ["AES-256-GCM"], 100, 10, 60),
+        new UplinkConfigDto(null, null, "br-lab", 1500),
+        new SwitchConfigDto("pppoe-only", 16, true, 300),
+        new ProfileConfigDto("vm", 0, 0, 365),
+        new LabConfigDto(false));
+
     public AgentHealthDto Health { get; set; } = new("1.2.3-test", DateTimeOffset.UnixEpoch, "", "detached", ["udp 127.0.0.1:1194"], 0, 0, "test-server", null);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -64,6 +73,13 @@ public sealed class FakeAgent : HttpMessageHandler
     {
         if (method == HttpMethod.Get && path == ApiRoutes.Health)
             return Json(Health);
+        if (method == HttpMethod.Get && path == ApiRoutes.Config)
+            return Json(Config);
+        if (method == HttpMethod.Put && path == ApiRoutes.Config)
+        {
+            Config = System.Text.Json.JsonSerializer.Deserialize<AgentConfigDto>(requestBody!, AgentApiClient.Json)!;
+            return Json(new ConfigChangeResult(["profiles.serverHost"], []));
+        }
         if (method == HttpMethod.Get && path == ApiRoutes.Sessions)
             return Json(Sessions);
         if (method == HttpMethod.Get && path == ApiRoutes.Ports)

@@ -24,7 +24,8 @@ public sealed class PanelComponentContext : BunitContext
 {
     private readonly TemporaryDirectory _data = new();
 
-    public PanelComponentContext(string role = PanelRoles.Admin, string userName = "admin", long userId = 1)
+    /// <param name="services">More services a test needs (added before the provider is built).</param>
+    public PanelComponentContext(string role = PanelRoles.Admin, string userName = "admin", long userId = 1, Action<IServiceCollection>? services = null)
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("en");
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -54,6 +55,7 @@ public sealed class PanelComponentContext : BunitContext
         auth.SetAuthorized(userName);
         auth.SetRoles(role);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture)));
+        services?.Invoke(Services);
         // Last: it builds the service provider.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }

@@ -69,7 +69,8 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GotoAsync(_panel.Url("/proxmox/vm"));
         await Expect(page.GetByTestId("choose-vm")).ToBeEnabledAsync();
         await page.FillAsync("#vm-node", PveScenario.Node);
-        await page.FillAsync("#vm-id", PveScenario.ApplianceVmId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#vm-node").BlurAsync();
+        await page.Locator("#vm-id").SelectOptionAsync(PveScenario.ApplianceVmId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByTestId("choose-vm").ClickAsync();
         await Expect(page.GetByTestId("vm-state")).ToHaveTextAsync("running");
         await Expect(page.GetByTestId("chart-cpu").Locator("svg path").First).ToBeAttachedAsync();
@@ -77,13 +78,30 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GetByTestId("timeframe-day").ClickAsync();
         await Expect(page.GetByTestId("timeframe-day")).ToHaveAttributeAsync("aria-pressed", "true");
         await Screenshots.SaveAsync(page, "proxmox-03-vm-running");
+        // Running: Start is off and looks it; Reboot and Shut down ask first, like Stop.
+        await Expect(page.GetByTestId("power-start")).ToBeDisabledAsync();
+        Assert.True(await page.GetByTestId("power-start").EvaluateAsync<double>("b => parseFloat(getComputedStyle(b).opacity)") < 0.6, "a disabled button looks enabled");
+        await page.GetByTestId("power-reboot").ClickAsync();
+        await Expect(page.GetByTestId("power-reboot-confirm")).ToBeVisibleAsync();
+        await Expect(page.Locator(".confirm-question")).ToContainTextAsync("Reboot VM 100?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await page.GetByTestId("power-shutdown").ClickAsync();
+        await Expect(page.GetByTestId("power-shutdown-confirm")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        Assert.DoesNotContain(_pve.Requests, r => r.Template is "/nodes/{node}/qemu/{vmid}/status/reboot" or "/nodes/{node}/qemu/{vmid}/status/shutdown");
         await page.GetByTestId("power-stop").ClickAsync();
         Assert.Equal("running", _pve.Vms.Status(PveScenario.ApplianceVmId));
         await page.GetByTestId("power-stop-confirm").ClickAsync();
         await Expect(page.GetByTestId("banner").Filter(new() { HasText = "stopped" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("vm-state")).ToHaveTextAsync("stopped");
         Assert.Equal("stopped", _pve.Vms.Status(PveScenario.ApplianceVmId));
+        await Expect(page.GetByTestId("power-start")).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("power-reboot")).ToBeDisabledAsync();
         await Screenshots.SaveAsync(page, "proxmox-04-vm-stopped");
+        // The next action replaces the last one's banner.
+        await page.GetByTestId("power-start").ClickAsync();
+        await Expect(page.GetByTestId("vm-state")).ToHaveTextAsync("running");
+        await Expect(page.GetByTestId("banner").Filter(new() { HasText = "stopped" })).ToHaveCountAsync(0);
 
         // Pre-flight: the PPPoE NIC has the firewall on; the fix button (confirmed) turns it off and the check passes.
         await page.GotoAsync(_panel.Url("/proxmox/preflight"));
@@ -106,7 +124,7 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
 
         var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: "proxmox."));
         Assert.Equal(
-            [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked, ProxmoxAuditActions.ConnectionChecked],
+            [ProxmoxAuditActions.PreflightFixed, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.PowerAction, ProxmoxAuditActions.ApplianceVmChosen, ProxmoxAuditActions.Connected, ProxmoxAuditActions.ConnectionChecked, ProxmoxAuditActions.ConnectionChecked],
             audit.Select(a => a.Action));
         Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
     }
@@ -155,12 +173,36 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Deploy_on_a_node_that_stalls_ends_with_a_visible_failure_and_deploy_offered_again()
+    {
+        await ConnectThroughTheServiceAsync();
+        _panel.Services.GetRequiredService<ProxmoxClients>().ConnectTimeout = TimeSpan.FromSeconds(1);
+        var page = await SignedInPageAsync();
+
+        await page.GotoAsync(_panel.Url("/proxmox/deploy"));
+        await Expect(page.GetByTestId("deploy")).ToBeEnabledAsync();
+        await page.FillAsync("#deploy-name", "l2vpn-stall");
+        // From here on the node accepts connections and never answers.
+        _pve.Stall.StallNext(int.MaxValue);
+        await page.GetByTestId("deploy").ClickAsync();
+
+        await Expect(page.GetByTestId("banner").Filter(new() { HasText = "did not set up a connection" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=step][data-state=Failed]")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("deploy")).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("deploy-cancel")).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(page, "proxmox-12-deploy-node-stalled");
+        var audit = await _panel.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.DeployFailed));
+        Assert.Contains("did not set up a connection", Assert.Single(audit).Detail, StringComparison.Ordinal);
+        Assert.True(_problems.Count == 0, "the browser reported errors: " + string.Join(" | ", _problems));
+    }
+
+    [Fact]
     public async Task Template_import_says_why_it_needs_ssh_and_asks_for_access()
     {
         _pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
         await ConnectThroughTheServiceAsync();
         var image = Path.Combine(_panel.DataDirectory, "appliance-1.0.qcow2");
-        await File.WriteAllBytesAsync(image, new byte[4096]);
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(4096));
         var page = await SignedInPageAsync();
 
         await page.GotoAsync(_panel.Url("/proxmox/template"));
@@ -194,11 +236,14 @@ public sealed class ProxmoxBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await page.GetByTestId("source-browser").CheckAsync();
         await page.GetByTestId("import-template").ClickAsync();
         await Expect(page.Locator("#template-file").Locator("xpath=..").Locator(".validation-message")).Not.ToBeEmptyAsync();
-        await page.Locator("#template-file").SetInputFilesAsync(new FilePayload { Name = "appliance-1.0.qcow2", MimeType = "application/octet-stream", Buffer = new byte[200_000] });
+        await page.Locator("#template-file").SetInputFilesAsync(new FilePayload { Name = "appliance-1.0.qcow2", MimeType = "application/octet-stream", Buffer = Appliance.Proxmox.Tests.Support.Qcow2.Image(200_000) });
         await page.FillAsync("#template-vmid", "9100");
         await page.GetByTestId("import-template").ClickAsync();
 
         await Expect(page.Locator("[data-testid=step][data-step=template]")).ToHaveAttributeAsync("data-state", "Succeeded");
+        // The browser's upload is a step of its own, with how much has arrived.
+        await Expect(page.Locator("[data-testid=step][data-step=browser-upload]")).ToHaveAttributeAsync("data-state", "Succeeded");
+        await Expect(page.Locator("[data-testid=step][data-step=browser-upload]")).ToContainTextAsync("0.2 MiB received");
         await Expect(page.GetByTestId("banner").Filter(new() { HasText = "Template 9100 is ready." })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=step][data-step=ssh]")).ToHaveCountAsync(0);
         await Screenshots.SaveAsync(page, "proxmox-10-template-imported");

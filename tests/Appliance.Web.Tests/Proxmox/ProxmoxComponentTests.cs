@@ -8,6 +8,7 @@ using Appliance.Web.Proxmox;
 using Appliance.Web.Users;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Appliance.Web.Tests.Proxmox;
 
@@ -30,7 +31,7 @@ public sealed class ProxmoxComponentTests : IDisposable
                 new PrivilegeRequirement("/vms", "VM.GuestAgent.FileRead", "read the agent's certificate fingerprint through the guest agent"),
                 new PrivilegeRequirement("/sdn/zones/localnetwork/vmbr1", "SDN.Use", "attach a NIC to bridge vmbr1"),
             ])
-            .Add(c => c.Advice, ["pveum acl modify /vms --tokens 'panel@pve!appliance' --roles PanelAppliance"]));
+            .Add(c => c.Commands, ["pveum acl modify /vms --roles ApplianceL2Vpn --tokens 'panel@pve!appliance'"]));
 
         var rows = list.FindAll("[data-testid=missing-privilege]");
         Assert.Equal(2, rows.Count);
@@ -132,8 +133,18 @@ public sealed class ProxmoxComponentTests : IDisposable
             new DeployOutcome(new DeployResult { FailedStep = "clone", Error = "clone failed: can't lock file" }, null, null)));
 
         Assert.Contains("pve-step-failed", progress.Find("[data-testid=step]").ClassName, StringComparison.Ordinal);
-        Assert.Contains("The deploy failed at step 'clone': clone failed: can't lock file", result.Find("[data-testid=banner]").TextContent, StringComparison.Ordinal);
+        // The step by its title, never its id; the reason as a sentence.
+        Assert.Equal("The deploy stopped at “Clone the template”. Clone failed: can't lock file.", result.Find("[data-testid=banner]").TextContent.Trim());
     }
+
+    [Theory]
+    [InlineData("read-fingerprint", "Read the agent's certificate fingerprint")]
+    [InlineData("check", "Check the choices")]
+    [InlineData("image", "Check the image")]
+    [InlineData("no-such-step", "a step")]
+    [InlineData(null, "a step")]
+    public void Steps_are_named_by_their_title_never_by_their_id(string? id, string title)
+        => Assert.Equal(title, StepText.Title(_context.Services.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<ProxmoxText>>(), id));
 
     [Fact]
     public void A_deploy_whose_agent_could_not_be_registered_shows_what_to_pair_by_hand()

@@ -160,6 +160,182 @@ public sealed class ProxmoxServiceTests
     }
 
     [Fact]
+    public async Task Deploy_writes_the_address_the_operator_entered_into_the_new_agents_profiles()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), null, new DialAddress("vpn.example.net", 0, 0));
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        Assert.Null(outcome.DialProblem);
+        Assert.Equal("vpn.example.net", harness.Agent.Config.Profiles.ServerHost);
+        var entry = Assert.Single(await harness.Audit.QueryAsync(new AuditQuery(Action: AgentAuditActions.DialAddressChanged)));
+        Assert.Equal("l2vpn-2", entry.Target);
+    }
+
+    [Fact]
+    public async Task Deploy_that_cannot_set_the_address_says_so_and_keeps_the_paired_agent()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        harness.Agent.IsDown = true;
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), null, new DialAddress("vpn.example.net", 0, 0));
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        Assert.NotNull(outcome.Agent);
+        Assert.Contains("not reachable", outcome.DialProblem, StringComparison.Ordinal);
+        Assert.Equal("vm", harness.Agent.Config.Profiles.ServerHost);
+    }
+
+    [Fact]
+    public async Task Deploy_on_a_node_that_stalls_ends_with_a_visible_failure_the_vm_removed_and_an_audit_entry()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        var steps = new StepLog();
+        steps.Changed += () =>
+        {
+            if (steps.Steps is [.., { Id: "start", State: StepState.Started }] && harness.Pve.Stall.Stalled == 0)
+                harness.Pve.Stall.StallNext(1);
+        };
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), steps);
+
+        Assert.False(outcome.Result.Succeeded);
+        Assert.Equal("start", outcome.Result.FailedStep);
+        Assert.Contains("did not set up a connection", outcome.Result.Error, StringComparison.Ordinal);
+        Assert.Null(harness.Pve.Vms.Config(PveScenario.NextVmId));
+        Assert.Empty(await harness.Agents.ListAsync());
+        var entry = Assert.Single(await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.DeployFailed)));
+        Assert.Contains("failed at start", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("was removed again", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_cancelled_by_the_operator_is_cleaned_up_and_audited()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+        harness.Pve.Fail("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", 500, "QEMU guest agent is not running");
+        using var cancel = new CancellationTokenSource();
+        var steps = new StepLog();
+        steps.Changed += () =>
+        {
+            if (steps.Steps is [.., { Id: "wait-guest-agent", State: StepState.Waiting }])
+                cancel.Cancel();
+        };
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), steps, cancellationToken: cancel.Token);
+
+        Assert.Equal("wait-guest-agent", outcome.Result.FailedStep);
+        Assert.Contains("cancelled", outcome.Result.Error, StringComparison.Ordinal);
+        Assert.Null(harness.Pve.Vms.Config(PveScenario.NextVmId));
+        var entry = Assert.Single(await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.DeployFailed)));
+        Assert.Contains("The deploy was cancelled.", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../../version", 100, "is not a node name")]
+    [InlineData("elsewhere", 100, "node 'elsewhere' is not in this cluster")]
+    [InlineData(PveScenario.Node, 777, "there is no VM 777 on node")]
+    [InlineData(PveScenario.Node, PveScenario.TemplateVmId, "is a template")]
+    public async Task Choosing_the_appliance_vm_refuses_a_bad_node_a_missing_vm_and_a_template(string node, int vmId, string expected)
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.ApplianceVm(harness.Pve, pppoeFirewallOn: false, harness.Time.GetUtcNow());
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => harness.Vm.ChooseAsync(ProxmoxServicesHarness.Admin, node, vmId, "vmbr1"));
+
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+        Assert.Null((await harness.Sites.ReadAsync())!.VmId);
+        Assert.Empty(await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.ApplianceVmChosen)));
+    }
+
+    [Fact]
+    public async Task Deploy_refuses_one_bridge_for_both_nics_before_anything_is_made()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy() with { ClientBridge = "vmbr1" }, null);
+
+        Assert.Equal("check", outcome.Result.FailedStep);
+        Assert.Contains("both on bridge vmbr1", outcome.Result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(harness.Pve.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Deploy_choices_flag_the_bridge_that_carries_the_hosts_own_address()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        harness.Pve.Respond("GET", "/nodes/{node}/network", new object[]
+        {
+            new { iface = "vmbr0", type = "bridge", cidr = "192.168.1.2/24", active = 1 },
+            new { iface = "vmbr1", type = "bridge", active = 1 },
+        });
+        await harness.ConnectAsync(chooseVm: false);
+
+        var choices = (await harness.Deploy.ReadChoicesAsync()).Value!;
+
+        Assert.Equal(["vmbr0", "vmbr1"], choices.Bridges);
+        Assert.Equal(new Dictionary<string, string> { ["vmbr0"] = "192.168.1.2/24" }, choices.BridgeAddresses);
+    }
+
+    [Fact]
+    public async Task A_deployed_vm_has_the_proxmox_firewall_on_for_the_clients_nic()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        PveScenario.Cluster(harness.Pve);
+        PveScenario.TemplateAndGuest(harness.Pve);
+        await harness.ConnectAsync(chooseVm: false);
+
+        var outcome = await harness.Deploy.DeployAsync(ProxmoxServicesHarness.Admin, Deploy(), null);
+
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Error);
+        Assert.Contains("bridge=vmbr0,firewall=1", harness.Pve.Vms.Config(PveScenario.NextVmId)!["net0"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_browser_upload_is_staged_reporting_what_has_arrived_about_every_mib()
+    {
+        await using var harness = await ProxmoxServicesHarness.StartAsync();
+        var image = Appliance.Proxmox.Tests.Support.Qcow2.Image(3 * 1048576 + 10);
+        var seen = new List<long>();
+
+        var path = await harness.Templates.StageAsync(new MemoryStream(image), "appliance-1.0.qcow2", new SynchronousProgress(seen.Add));
+        try
+        {
+            Assert.Equal(image, await File.ReadAllBytesAsync(path));
+            Assert.Equal([1048576, 2097152, 3145728, image.Length], seen);
+        }
+        finally
+        {
+            harness.Templates.Unstage(path);
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    [Fact]
     public async Task A_proxmox_that_is_down_reads_as_an_operator_message()
     {
         var harness = await ProxmoxServicesHarness.StartAsync();
@@ -186,7 +362,7 @@ public sealed class ProxmoxServiceTests
         harness.Pve.Respond("GET", "/nodes/{node}/storage", new object[] { new { storage = "local", type = "dir", content = "iso,vztmpl,backup", active = 1, enabled = 1 } });
         await harness.ConnectAsync(chooseVm: false);
         var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
-        await File.WriteAllBytesAsync(image, Encoding.ASCII.GetBytes("QFI\xfb not really a disk"));
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(64));
         try
         {
             var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices
@@ -216,7 +392,7 @@ public sealed class ProxmoxServiceTests
         const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q=\n-----END OPENSSH PRIVATE KEY-----\n";
         var ssh = new Appliance.Proxmox.Ssh.SshHostSettings { Host = "127.0.0.1", PrivateKey = Key };
         var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
-        await File.WriteAllBytesAsync(image, new byte[5000]);
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(5000));
         try
         {
             var choices = new TemplateImportChoices
@@ -242,6 +418,9 @@ public sealed class ProxmoxServiceTests
             var everything = await EverythingStoredAsync(harness);
             Assert.DoesNotContain("b3BlbnNzaC1rZXktdjEAAAAAC2tleS1mb3ItdGhlLXRlc3Q", everything, StringComparison.Ordinal);
             Assert.Contains(ProxmoxAuditActions.SshHostKeyPinned, everything, StringComparison.Ordinal);
+            // The first attempt stopped at the host key: audited as the SSH path it was, not "through the API".
+            var first = (await harness.Audit.QueryAsync(new AuditQuery(Action: ProxmoxAuditActions.TemplateImportFailed))).Single();
+            Assert.Contains("over SSH (no connection made)", first.Detail, StringComparison.Ordinal);
         }
         finally
         {
@@ -256,7 +435,7 @@ public sealed class ProxmoxServiceTests
         PveScenario.Cluster(harness.Pve);
         await harness.ConnectAsync(chooseVm: false);
         var image = Path.Combine(Path.GetTempPath(), $"appliance-{Guid.NewGuid():N}.qcow2");
-        await File.WriteAllBytesAsync(image, new byte[70_000]);
+        await File.WriteAllBytesAsync(image, Appliance.Proxmox.Tests.Support.Qcow2.Image(70_000));
         try
         {
             var outcome = await harness.Templates.ImportAsync(ProxmoxServicesHarness.Admin, new TemplateImportChoices

@@ -23,11 +23,11 @@ public sealed class ProxmoxServicesHarness : IAsyncDisposable
         Sites = new ProxmoxSiteStore(_database.Database, protection);
         Audit = new AuditLog(_database.Database, Time);
         Agents = new AgentStore(_database.Database, protection);
-        var clients = new ProxmoxClients(Sites, Time, NullLoggerFactory.Instance);
+        var clients = new ProxmoxClients(Sites, Time, NullLoggerFactory.Instance) { ConnectTimeout = TimeSpan.FromSeconds(1) };
         Connector = new ProxmoxConnector(Sites, clients, Audit, Time);
         Vm = new ApplianceVmService(clients, Sites, Audit);
         Preflight = new PreflightService(clients, Audit);
-        Deploy = new DeployService(clients, Sites, Agents, Audit, Time);
+        Deploy = new DeployService(clients, Sites, Agents, new AgentDialAddress(new AgentConnections(Agents, _ => Agent), Agents, Audit), Audit, Time);
         Templates = new TemplateImportService(clients, Sites, Audit, new PanelDataDirectory(Path.GetDirectoryName(_database.Database.DatabasePath)!), Time, Shell);
     }
 
@@ -36,6 +36,9 @@ public sealed class ProxmoxServicesHarness : IAsyncDisposable
     public static PanelOperator Viewer { get; } = new(new AuditActor("victor", "192.0.2.11"), false);
 
     public FakePveServer Pve { get; }
+
+    /// <summary>Answers every agent the panel pairs (the deployed one included).</summary>
+    public FakeAgent Agent { get; } = new();
 
     /// <summary>The node's shell for the SSH path of the template import.</summary>
     public RecordingShell Shell { get; } = new();

@@ -12,7 +12,7 @@ public sealed partial class ProxmoxTextTests
     private static readonly string[] StepIds =
     [
         "reserve-id", "clone", "configure", "start", "wait-guest-agent", "write-pairing-token", "read-fingerprint", "find-address", "paired", "cleanup",
-        "version", "upload", "create", "ssh", "ssh-connect", "ssh-copy", "ssh-import", "ssh-cleanup", "template", "connect",
+        "browser-upload", "version", "import-route", "upload", "create", "ssh", "ssh-connect", "ssh-copy", "ssh-import", "ssh-cleanup", "template", "connect",
     ];
 
     [Fact]

@@ -84,6 +84,9 @@ public sealed record ConnectionCheckResult
     /// <summary>One grant command per path with missing privileges.</summary>
     public IReadOnlyList<string> PrivilegeAdvice { get; init; } = [];
 
+    /// <summary>The <c>pveum</c> commands that grant every missing privilege (<see cref="PrivilegeCheckResult.Commands"/>).</summary>
+    public IReadOnlyList<string> PrivilegeCommands { get; init; } = [];
+
     /// <summary>The PEM of the cluster CA (pve-root-ca.pem) to trust from now on, when the node returned it.</summary>
     public string? ClusterCaPem { get; init; }
 
@@ -101,10 +104,13 @@ public sealed record ConnectionCheckResult
 /// </summary>
 public sealed class ConnectionCheck(TimeProvider time)
 {
+    /// <summary>How long setting up a connection (TCP and TLS) may take, for the first-contact probe and the API calls.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Runs the check; every failure is a result, not an exception (cancellation aside).</summary>
     public async Task<ConnectionCheckResult> RunAsync(ConnectionCheckRequest request, CancellationToken cancellationToken = default)
     {
-        var connection = new ProxmoxConnection { BaseUrl = request.BaseUrl, TokenId = request.TokenId, Secret = request.Secret, PinnedFingerprint = request.Fingerprint };
+        var connection = new ProxmoxConnection { BaseUrl = request.BaseUrl, TokenId = request.TokenId, Secret = request.Secret, PinnedFingerprint = request.Fingerprint, ConnectTimeout = ConnectTimeout };
         var problems = connection.Validate();
         if (problems.Count > 0)
             return new ConnectionCheckResult { Error = string.Join("; ", problems) };
@@ -112,9 +118,9 @@ public sealed class ConnectionCheck(TimeProvider time)
         PresentedCertificate presented;
         try
         {
-            presented = await FirstContactProbe.ProbeAsync(request.BaseUrl, cancellationToken).ConfigureAwait(false);
+            presented = await FirstContactProbe.ProbeAsync(request.BaseUrl, ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or AuthenticationException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is SocketException or AuthenticationException or IOException or InvalidOperationException or TimeoutException)
         {
             return new ConnectionCheckResult { Error = $"could not reach Proxmox at {request.BaseUrl.Authority} over TLS ({e.Message}); check the address and port (8006) and that the panel can reach the node" };
         }
@@ -172,6 +178,7 @@ public sealed class ConnectionCheck(TimeProvider time)
                 CheckedNode = node,
                 MissingPrivileges = privileges.Missing,
                 PrivilegeAdvice = privileges.Describe(),
+                PrivilegeCommands = privileges.Commands(),
                 ClusterCaPem = clusterCaPem,
             };
         }

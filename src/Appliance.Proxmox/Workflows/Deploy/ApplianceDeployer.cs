@@ -10,7 +10,8 @@ namespace Appliance.Proxmox.Workflows.Deploy;
 
 /// <summary>
 /// Deploys an appliance VM from the template and pairs the panel with its agent, without the operator typing anything:
-/// full clone → NICs (<c>net0</c> client bridge, <c>net1</c> PPPoE bridge with firewall off, both virtio, MACs kept) and
+/// full clone → NICs (<c>net0</c> client bridge with the Proxmox firewall always on, <c>net1</c> PPPoE bridge with firewall
+/// off — never the same bridge —, both virtio, MACs kept) and
 /// cloud-init → start → wait for the QEMU guest agent → write a freshly generated pairing token to
 /// <see cref="PairingTokenPath"/> → read the agent's certificate fingerprint from <see cref="FingerprintPath"/> → find the
 /// guest's address on <c>net0</c> by MAC. Every step is reported; a failure stops with the step and the reason.
@@ -23,7 +24,10 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
     /// <summary>Where the agent publishes its API certificate's SHA-256 fingerprint.</summary>
     public const string FingerprintPath = "/var/lib/appliance/api.fingerprint";
 
-    /// <summary>Runs the deploy; failures are results (cancellation aside).</summary>
+    /// <summary>
+    /// Runs the deploy; failures, timeouts and a cancellation through <paramref name="cancellationToken"/> are results, and a
+    /// VM it cloned is removed again (unless <see cref="DeployRequest.KeepFailedVm"/>); the clean-up itself is not cancelled.
+    /// </summary>
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<WorkflowStep>? progress = null, CancellationToken cancellationToken = default)
     {
         var steps = new StepRunner(client, time, progress);
@@ -31,6 +35,8 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
         string? token = null;
         try
         {
+            if (request.Problems() is { Count: > 0 } problems)
+                throw steps.Fail("check", string.Join("; ", problems));
             var node = request.Node;
             vmId ??= await steps.RunAsync("reserve-id", "asking Proxmox for a free VM id", () => client.GetNextVmIdAsync(cancellationToken), id => $"VM id {id} is free").ConfigureAwait(false);
             var id = vmId.Value;
@@ -43,7 +49,7 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
             var clientMac = config.NetworkDevices.TryGetValue(0, out var n0) && n0.MacAddress is { } m0 ? m0 : NewMac();
             var pppoeMac = config.NetworkDevices.TryGetValue(1, out var n1) && n1.MacAddress is { } m1 ? m1 : NewMac();
             var change = new VmConfigChange()
-                .SetNetworkDevice(0, new NetworkDevice { MacAddress = clientMac, Bridge = request.ClientBridge, Firewall = request.ClientNicFirewall })
+                .SetNetworkDevice(0, new NetworkDevice { MacAddress = clientMac, Bridge = request.ClientBridge, Firewall = true })
                 .SetNetworkDevice(1, new NetworkDevice { MacAddress = pppoeMac, Bridge = request.PppoeBridge, Firewall = false })
                 .Set("agent", "enabled=1")
                 .SetCloudInit(new CloudInitSettings
@@ -55,7 +61,7 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
                 });
             if (config.Digest is { } digest)
                 change.ExpectDigest(digest);
-            await steps.RunTaskAsync("configure", $"connecting net0 to {request.ClientBridge}, net1 to {request.PppoeBridge} (firewall off) and setting cloud-init",
+            await steps.RunTaskAsync("configure", $"connecting net0 to {request.ClientBridge} (firewall on), net1 to {request.PppoeBridge} (firewall off) and setting cloud-init",
                 "NICs and cloud-init set", () => client.SetVmConfigAsync(node, id, change, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
 
             await steps.RunTaskAsync("start", $"starting VM {id}", $"VM {id} started", () => client.StartVmAsync(node, id, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
@@ -93,16 +99,28 @@ public sealed class ApplianceDeployer(ProxmoxClient client, TimeProvider time)
         }
         catch (StepFailedException e)
         {
-            var created = vmId is { } v && e.StepId is not ("reserve-id" or "clone") ? v : (int?)null;
-            var after = created is null ? ""
-                : request.KeepFailedVm ? $" VM {created} was kept for inspection; remove it in Proxmox (More → Remove) before retrying with the same id."
-                : await RemoveAsync(steps, request, created.Value, cancellationToken).ConfigureAwait(false);
-            return new DeployResult { VmId = vmId, FailedStep = e.StepId, Error = e.Message + after };
+            return new DeployResult { VmId = vmId, FailedStep = e.StepId, Error = e.Message + await CleanUpAsync(steps, request, vmId, e.StepId).ConfigureAwait(false) };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var step = steps.Cancelled("reserve-id");
+            return new DeployResult { VmId = vmId, FailedStep = step, Error = "The deploy was cancelled." + await CleanUpAsync(steps, request, vmId, step).ConfigureAwait(false) };
         }
         catch (ArgumentException e)
         {
             return new DeployResult { VmId = vmId, FailedStep = "configure", Error = e.Message };
         }
+    }
+
+    /// <summary>Removes (or keeps, if asked) the VM once the clone step is past; says what happened, for the error text.</summary>
+    private async Task<string> CleanUpAsync(StepRunner steps, DeployRequest request, int? vmId, string failedStep)
+    {
+        // Before and during the clone nothing of ours exists (an id given may be someone else's VM: never touch it then).
+        if (vmId is not { } created || failedStep is "check" or "reserve-id" or "clone")
+            return "";
+        return request.KeepFailedVm
+            ? $" VM {created} was kept for inspection; remove it in Proxmox (More → Remove) before retrying with the same id."
+            : await RemoveAsync(steps, request, created, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Stops (if running) and destroys the half-deployed VM; says what happened, for the error text.</summary>

@@ -24,9 +24,6 @@ public sealed record DeployRequest
     /// <summary>Bridge of <c>net0</c>, the client-facing NIC the VPN clients reach.</summary>
     public string ClientBridge { get; init; } = "vmbr0";
 
-    /// <summary>Proxmox firewall on <c>net0</c>.</summary>
-    public bool ClientNicFirewall { get; init; }
-
     /// <summary>Bridge of <c>net1</c>, the PPPoE NIC (firewall always off: its MAC filter would drop the clients' MACs).</summary>
     public string PppoeBridge { get; init; } = "vmbr1";
 
@@ -62,6 +59,16 @@ public sealed record DeployRequest
 
     /// <summary>Interval between polls of the guest agent.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>What makes the request unsafe to run, in operator words; empty when it may run.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.Equals(ClientBridge, PppoeBridge, StringComparison.Ordinal))
+            problems.Add($"net0 (clients) and net1 (PPPoE) are both on bridge {ClientBridge}: the clients' network would carry the ISP's PPPoE and the " +
+                         "agent's API would face the uplink; choose two different bridges");
+        return problems;
+    }
 }
 
 /// <summary>The outcome of a deploy. Holds the pairing token: store it, never log it (<see cref="ToString"/> hides it).</summary>

@@ -27,7 +27,26 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         ? null
         : $"the image file name '{fileName}' may hold only letters, digits and . _ + - (starting with a letter or digit) and must end in .qcow2; rename the file, e.g. appliance-1.4.0.qcow2";
 
-    /// <summary>Runs the import; failures are results (cancellation aside).</summary>
+    /// <summary>The first bytes of every qcow2 image (QEMU's docs/interop/qcow2.txt: "QFI\xfb").</summary>
+    public static ReadOnlySpan<byte> Qcow2Magic => [(byte)'Q', (byte)'F', (byte)'I', 0xFB];
+
+    /// <summary>Null when the image starts with <see cref="Qcow2Magic"/>; else why it is refused (before anything is sent).</summary>
+    public static async Task<string?> CheckQcow2HeaderAsync(TemplateImportRequest request, CancellationToken cancellationToken = default)
+    {
+        var head = new byte[4];
+        int read;
+        await using (var image = request.OpenImage())
+            read = await image.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return read == head.Length && head.AsSpan().SequenceEqual(Qcow2Magic)
+            ? null
+            : $"{request.ImageFileName} is not a qcow2 image (it does not start with the qcow2 signature QFI\xfb); choose the appliance's .qcow2 file " +
+              "as released, not a renamed or truncated one";
+    }
+
+    /// <summary>
+    /// Runs the import; failures, timeouts and a cancellation through <paramref name="cancellationToken"/> are results, and a
+    /// VM it created is removed again (the clean-up itself is not cancelled).
+    /// </summary>
     public async Task<TemplateImportResult> ImportAsync(TemplateImportRequest request, IProgress<WorkflowStep>? progress = null, CancellationToken cancellationToken = default)
     {
         var steps = new StepRunner(client, time, progress);
@@ -35,16 +54,21 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         string? sshReason = null;
         IPveShell? shell = null;
         string? scratch = null;
+        int? created = null;
+        // The "ssh" line stays open while its sub-steps run; a failure among them must close it too.
+        bool sshOpen = false;
         try
         {
             if (CheckImageFileName(request.ImageFileName) is { } badName)
                 throw steps.Fail("image", badName);
+            if (await CheckQcow2HeaderAsync(request, cancellationToken).ConfigureAwait(false) is { } notQcow2)
+                throw steps.Fail("image", notQcow2);
             var node = request.Node;
             var version = await steps.RunAsync("version", "reading the Proxmox VE version", () => client.GetVersionAsync(cancellationToken), v => $"Proxmox VE {v.Version}").ConfigureAwait(false);
             sshReason = await WhyApiCannotImportAsync(request, version, cancellationToken).ConfigureAwait(false);
             if (sshReason is not null && request.Ssh is null)
             {
-                throw steps.Fail("version", $"{sshReason}. Either update Proxmox VE / enable the import content type, or give the panel SSH access to the node (root, key-only) so it can copy and import the image itself");
+                throw steps.Fail("import-route", $"{sshReason}. Either update Proxmox VE / enable the import content type, or give the panel SSH access to the node (root, key-only) so it can copy and import the image itself");
             }
             vmId ??= await steps.RunAsync("reserve-id", "asking Proxmox for a free VM id", () => client.GetNextVmIdAsync(cancellationToken), id => $"VM id {id} is free").ConfigureAwait(false);
             var id = vmId.Value;
@@ -60,10 +84,12 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                 var config = TemplateOptions(request).Set("scsi0", disk).Set("boot", "order=scsi0");
                 await steps.RunTaskAsync("create", $"creating VM {id} and importing the disk", $"VM {id} created",
                     () => client.CreateVmAsync(node, new VmCreateRequest { VmId = id, Config = config }, cancellationToken), request.ImportWait, cancellationToken).ConfigureAwait(false);
+                created = id;
             }
             else
             {
                 steps.Report("ssh", StepState.Started, $"using SSH to {request.Ssh!.Host}: {sshReason}");
+                sshOpen = true;
                 if (request.Ssh.PinnedHostKey is null)
                 {
                     // First contact: read the key, send nothing else, and stop for the operator to confirm it.
@@ -71,6 +97,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                     var ask = $"the SSH host key of {request.Ssh.Host}:{request.Ssh.Port} is {key}; nothing was sent or run. Compare it with " +
                               "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node and confirm it to go on";
                     steps.Report("ssh-connect", StepState.Failed, ask);
+                    steps.Report("ssh", StepState.Waiting, "waiting for the host key to be confirmed");
                     return Result(vmId, sshReason, null) with
                     {
                         SshReason = sshReason, SshHostKeyFingerprint = key, SshHostKeyWasNew = true, SshHostKeyToConfirm = key, FailedStep = "ssh-connect", Error = ask,
@@ -86,11 +113,14 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
                 }).ConfigureAwait(false);
                 await steps.RunTaskAsync("create", $"creating VM {id}", $"VM {id} created",
                     () => client.CreateVmAsync(node, new VmCreateRequest { VmId = id, Config = TemplateOptions(request) }, cancellationToken), request.TaskWait, cancellationToken).ConfigureAwait(false);
+                created = id;
                 var import = ShellQuote.Command("qm", "set", id.ToString(CultureInfo.InvariantCulture),
                     "--scsi0", $"{request.DiskStorage}:0,import-from={remote},discard=on,iothread=1", "--boot", "order=scsi0");
                 await RunRemoteAsync(steps, shell, "ssh-import", $"importing the disk on the node (qm set {id} --scsi0 …import-from)", "disk imported", import, cancellationToken).ConfigureAwait(false);
                 await RunRemoteAsync(steps, shell, "ssh-cleanup", $"removing {scratch}", "copy removed", ShellQuote.Command("rm", "-rf", "--", scratch), cancellationToken).ConfigureAwait(false);
                 scratch = null;
+                steps.Report("ssh", StepState.Succeeded, $"image imported over SSH to {request.Ssh.Host}");
+                sshOpen = false;
             }
 
             await steps.RunTaskAsync("template", $"converting VM {id} to a template", $"template {id} ready",
@@ -99,7 +129,16 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         }
         catch (StepFailedException e)
         {
-            return Result(vmId, sshReason, shell) with { FailedStep = e.StepId, Error = e.Message };
+            if (sshOpen)
+                steps.Report("ssh", StepState.Failed, "stopped: see the failed step");
+            return Result(vmId, sshReason, shell) with { FailedStep = e.StepId, Error = e.Message + await RemoveCreatedAsync(steps, request, created).ConfigureAwait(false) };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var step = steps.Cancelled("version");
+            if (sshOpen)
+                steps.Report("ssh", StepState.Failed, "cancelled");
+            return Result(vmId, sshReason, shell) with { FailedStep = step, Error = "The import was cancelled." + await RemoveCreatedAsync(steps, request, created).ConfigureAwait(false) };
         }
         catch (ArgumentException e)
         {
@@ -117,6 +156,23 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         }
     }
 
+    /// <summary>Destroys the VM this import created, if any; says what happened, for the error text.</summary>
+    private async Task<string> RemoveCreatedAsync(StepRunner steps, TemplateImportRequest request, int? created)
+    {
+        if (created is not { } id)
+            return "";
+        try
+        {
+            await steps.RunTaskAsync("cleanup", $"removing the half-made VM {id}", $"VM {id} removed",
+                () => client.DeleteVmAsync(request.Node, id, cancellationToken: CancellationToken.None), request.TaskWait, CancellationToken.None).ConfigureAwait(false);
+            return $" VM {id} was removed again.";
+        }
+        catch (Exception e) when (e is StepFailedException or Errors.ProxmoxException)
+        {
+            return $" Removing VM {id} failed too ({e.Message}); remove it in Proxmox (More → Remove).";
+        }
+    }
+
     private static TemplateImportResult Result(int? vmId, string? sshReason, IPveShell? shell) => new()
     {
         VmId = vmId,
@@ -127,8 +183,12 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
     };
 
     /// <summary>The template's hardware: virtio-scsi-single, cloud-init drive on SCSI, serial console, guest agent on.</summary>
+    // The same hardware as deploy/proxmox/install-on-pve.sh's template (q35, on boot, tagged; net0 with the firewall on).
     private static VmConfigChange TemplateOptions(TemplateImportRequest request) => new VmConfigChange()
         .Set("name", request.Name)
+        .Set("machine", "q35")
+        .Set("onboot", true)
+        .Set("tags", "appliance")
         .Set("memory", request.MemoryMiB)
         .Set("cores", request.Cores)
         .Set("ostype", "l26")
@@ -138,7 +198,7 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         .Set("vga", "serial0")
         .Set("agent", "enabled=1")
         .Set("ciupgrade", false)
-        .SetNetworkDevice(0, new NetworkDevice { Bridge = request.Bridge, Firewall = false });
+        .SetNetworkDevice(0, new NetworkDevice { Bridge = request.Bridge, Firewall = true });
 
     /// <summary>Null when the API can upload and import; else why not, in operator words.</summary>
     private async Task<string?> WhyApiCannotImportAsync(TemplateImportRequest request, PveVersion version, CancellationToken cancellationToken)
@@ -148,14 +208,27 @@ public sealed partial class TemplateImporter(ProxmoxClient client, TimeProvider 
         var minor = parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 0;
         if (major < 8 || (major == 8 && minor < 4))
             return $"Proxmox VE {version.Version} cannot take a qcow2 upload for import through the API (that needs 8.4 or newer)";
-        var storages = await client.GetStoragesAsync(request.Node, "import", cancellationToken).ConfigureAwait(false);
-        if (!storages.Any(s => s.Storage == request.ImportStorage && s.Holds("import")))
+        var storages = await client.GetStoragesAsync(request.Node, null, cancellationToken).ConfigureAwait(false);
+        if (storages.Any(s => s.Storage == request.ImportStorage && s.Holds("import")))
+            return null;
+        var lacking = $"storage '{request.ImportStorage}' on node {request.Node} does not hold the 'import' content type";
+        var able = storages.Where(s => s.Holds("import")).Select(s => $"'{s.Storage}'").ToList();
+        if (able.Count > 0)
+            return $"{lacking}; {string.Join(", ", able)} {(able.Count == 1 ? "does" : "do")}: choose {(able.Count == 1 ? "it" : "one of them")} as the import storage";
+        var chosen = storages.FirstOrDefault(s => s.Storage == request.ImportStorage);
+        if (chosen is not null && !FileStorageTypes.Contains(chosen.Type))
         {
-            return $"storage '{request.ImportStorage}' on node {request.Node} does not hold the 'import' content type " +
-                   $"(enable it with: pvesm set {request.ImportStorage} --content <its current content>,import)";
+            var directory = storages.FirstOrDefault(s => FileStorageTypes.Contains(s.Type));
+            return $"{lacking}, and a {chosen.Type} storage cannot (it holds disks, not files)" +
+                   (directory is null ? "; add a directory storage with the 'import' content type"
+                       : $"; add 'import' to a directory storage such as '{directory.Storage}': pvesm set {directory.Storage} --content {string.Join(",", directory.ContentTypes.Append("import"))}");
         }
-        return null;
+        var content = chosen is null ? "<its current content>" : string.Join(",", chosen.ContentTypes.Append("import"));
+        return $"{lacking} (enable it with: pvesm set {request.ImportStorage} --content {content})";
     }
+
+    // Storage types that hold files (and so can hold 'import'); lvm, lvmthin, zfspool, rbd, iscsi hold only disks.
+    private static readonly HashSet<string> FileStorageTypes = new(StringComparer.Ordinal) { "dir", "nfs", "cifs", "cephfs", "glusterfs", "btrfs" };
 
     private async Task<string> ReadHostKeyAsync(StepRunner steps, SshHostSettings settings, CancellationToken cancellationToken)
     {

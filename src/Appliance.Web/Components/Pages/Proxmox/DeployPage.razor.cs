@@ -29,6 +29,11 @@ public partial class DeployPage : IDisposable
 
     private bool Running { get; set; }
 
+    private bool Cancelling { get; set; }
+
+    // Cancels the running deploy: on Cancel, and when the page goes away (the workflow then removes what it made).
+    private CancellationTokenSource? _cancel;
+
     private string? Problem { get; set; }
 
     private string TemplateHint => Choices is { Templates.Count: > 0 } choices
@@ -54,6 +59,8 @@ public partial class DeployPage : IDisposable
     private async Task DeployAsync()
     {
         Running = true;
+        Cancelling = false;
+        _cancel = new CancellationTokenSource();
         Outcome = null;
         Problem = null;
         if (Log is not null)
@@ -62,7 +69,7 @@ public partial class DeployPage : IDisposable
         Log.Changed += Refresh;
         try
         {
-            Outcome = await Deployer.DeployAsync(await PanelOperator.OfAsync(Current), Input.ToRequest(), Log);
+            Outcome = await Deployer.DeployAsync(await PanelOperator.OfAsync(Current), Input.ToRequest(), Log, Input.ToDialAddress(), _cancel.Token);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or ArgumentException)
         {
@@ -70,8 +77,17 @@ public partial class DeployPage : IDisposable
         }
         finally
         {
+            // Deploy is offered again only now: after the outcome, the clean-up and the audit entry.
             Running = false;
+            _cancel.Dispose();
+            _cancel = null;
         }
+    }
+
+    private void Cancel()
+    {
+        Cancelling = true;
+        _cancel?.Cancel();
     }
 
     // Steps arrive on the workflow's thread; render on the circuit's.
@@ -81,6 +97,7 @@ public partial class DeployPage : IDisposable
     {
         if (Log is not null)
             Log.Changed -= Refresh;
+        _cancel?.Cancel();
         GC.SuppressFinalize(this);
     }
 }

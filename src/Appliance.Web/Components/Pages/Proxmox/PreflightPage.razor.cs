@@ -46,7 +46,15 @@ public partial class PreflightPage
         }
     }
 
+    // A new check replaces the banners of the last action.
     private async Task CheckAsync()
+    {
+        FixMessage = null;
+        Problem = null;
+        await ReadChecksAsync();
+    }
+
+    private async Task ReadChecksAsync()
     {
         Busy = true;
         try
@@ -65,6 +73,8 @@ public partial class PreflightPage
     {
         if (Report is null)
             return;
+        FixMessage = null;
+        Problem = null;
         Busy = true;
         try
         {
@@ -78,7 +88,7 @@ public partial class PreflightPage
         {
             Busy = false;
         }
-        // Show the checks as they stand after the fix.
-        await CheckAsync();
+        // Show the checks as they stand after the fix (its message stays).
+        await ReadChecksAsync();
     }
 }

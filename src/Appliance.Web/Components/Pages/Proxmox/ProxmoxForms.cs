@@ -120,8 +120,17 @@ public sealed class DeployForm : IValidatableObject
 
     public string? Gateway { get; set; }
 
+    /// <summary>The host the new agent's profiles dial; blank keeps the VM's host name (the Agents page changes it later).</summary>
+    [Components.AgentParts.DialHost]
+    public string? DialHost { get; set; }
+
+    /// <summary>What the deploy writes into the new agent's config once it is paired, or null.</summary>
+    public Appliance.Web.Agents.DialAddress? ToDialAddress() => string.IsNullOrWhiteSpace(DialHost) ? null : new(DialHost.Trim(), 0, 0);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (string.Equals(ClientBridge?.Trim(), PppoeBridge?.Trim(), StringComparison.Ordinal))
+            yield return new ValidationResult(ProxmoxValidationText.SameBridge, [nameof(PppoeBridge)]);
         if (UseDhcp)
             yield break;
         if (string.IsNullOrWhiteSpace(Address))

@@ -1,4 +1,5 @@
 using Appliance.Proxmox.Ssh;
+using Appliance.Proxmox.Workflows;
 using Appliance.Web.Agents;
 using Appliance.Web.Auth;
 using Appliance.Web.Proxmox;
@@ -132,9 +133,22 @@ public partial class TemplatePage : IDisposable
         if (StagedPath is null || !File.Exists(StagedPath))
         {
             await using var stream = Upload!.OpenReadStream(TemplateImportService.MaxUploadBytes);
-            StagedPath = await Importer.StageAsync(stream, Upload.Name);
+            long size = Upload.Size;
+            var log = Log;
+            log?.Report(new WorkflowStep("browser-upload", StepState.Started, P["BrowserUploadProgress", Mib(0), Mib(size)]));
+            StagedPath = await Importer.StageAsync(stream, Upload.Name,
+                new InlineProgress(bytes => log?.Report(new WorkflowStep("browser-upload", StepState.Waiting, P["BrowserUploadProgress", Mib(bytes), Mib(size)]))));
+            log?.Report(new WorkflowStep("browser-upload", StepState.Succeeded, P["BrowserUploadDone", Mib(size)]));
         }
         return (StagedPath, Path.GetFileName(Upload!.Name));
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reports on the reading thread (Progress&lt;T&gt; would post to the circuit, which is busy reading).</summary>
+    private sealed class InlineProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     // The admin compared the key shown with the node's: pin it, then run the import again against exactly that key.

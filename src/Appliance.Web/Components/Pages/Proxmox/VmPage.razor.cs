@@ -35,6 +35,11 @@ public partial class VmPage
 
     private bool Busy { get; set; }
 
+    /// <summary>The VMs (no templates) on the node typed, to choose from.</summary>
+    private IReadOnlyList<VmSummary> Vms { get; set; } = [];
+
+    private string? VmListProblem { get; set; }
+
     private string? Problem { get; set; }
 
     protected override async Task OnInitializedAsync()
@@ -44,6 +49,19 @@ public partial class VmPage
         if (Site is not null)
             Choice = new ApplianceVmForm { Node = Site.Node ?? "", VmId = Site.VmId, PppoeBridge = Site.PppoeBridge };
         await LoadAsync();
+        if (IsAdmin && Site is not null)
+            await ListVmsAsync();
+    }
+
+    private async Task ListVmsAsync()
+    {
+        Vms = [];
+        VmListProblem = null;
+        if (string.IsNullOrWhiteSpace(Choice.Node))
+            return;
+        var reading = await Vm.ListVmsAsync(Choice.Node.Trim());
+        Vms = reading.Value ?? [];
+        VmListProblem = reading.Problem;
     }
 
     private async Task LoadAsync()
@@ -61,6 +79,9 @@ public partial class VmPage
 
     private async Task PowerAsync(VmPowerAction action)
     {
+        // A new action replaces the banners of the last one.
+        ActionMessage = null;
+        Problem = null;
         Busy = true;
         try
         {
@@ -79,6 +100,8 @@ public partial class VmPage
 
     private async Task ChooseAsync()
     {
+        ActionMessage = null;
+        Problem = null;
         Busy = true;
         try
         {
@@ -87,7 +110,7 @@ public partial class VmPage
             Site = await Sites.ReadAsync();
             await LoadAsync();
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or ProxmoxSetupMissingException)
+        catch (Exception e) when (e is UnauthorizedAccessException or ProxmoxSetupMissingException or ArgumentException or Appliance.Proxmox.Errors.ProxmoxException)
         {
             ActionMessage = new OperatorMessage(MessageLevel.Error, e.Message);
         }
